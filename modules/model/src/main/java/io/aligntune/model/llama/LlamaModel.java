@@ -1,0 +1,413 @@
+package io.aligntune.model.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import io.aligntune.core.model.LlamaConfig;
+import io.aligntune.core.model.LoraConfig;
+import io.aligntune.core.tensor.HostTensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Llama-family decoder (Llama 2/3, TinyLlama, SmolLM, Mistral without sliding window) on DJL's PyTorch
+ * engine, read top to bottom in {@link #forward}: token embedding → N × [RMSNorm → grouped-query attention
+ * with rotary positions → residual → RMSNorm → SwiGLU MLP → residual] → RMSNorm → output head.
+ *
+ * <p>Weights are held under their Hugging Face names in float32. Optional LoRA adapters wrap chosen
+ * projections; switching them off gives the base model back without a second copy, which is how DPO gets
+ * its reference model. Dropout (attention probabilities and residual branches) applies only to forward
+ * passes made with {@code training = true}; log-prob passes never use it.
+ *
+ * <p>Not thread-safe: one forward at a time per instance (the executor holder serialises tasks anyway,
+ * because DJL allows one gradient collector per JVM).
+ */
+public final class LlamaModel implements AutoCloseable {
+
+  /** Added to masked attention scores; finite so a fully masked (padding) row cannot produce NaN. */
+  private static final float MASKED = -1e30f;
+
+  private final LlamaConfig config;
+  private final NDManager manager;
+  private final Map<String, NDArray> weights;
+  private final RotaryEmbedding rotary;
+  private LoraAdapters lora;
+  private boolean adaptersEnabled = true;
+  private boolean merged;
+  private boolean fullFineTuning;
+  private float attentionDropout;
+  private float residualDropout;
+
+  private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights) {
+    this.config = config;
+    this.manager = manager;
+    this.weights = weights;
+    this.rotary = new RotaryEmbedding(manager, config.headDim(), config.maxPositionEmbeddings(), config.ropeTheta());
+  }
+
+  /**
+   * Builds a model from host weights in Hugging Face names. Every tensor the config implies must be present
+   * with its exact shape; extra tensors (e.g. {@code rotary_emb.inv_freq}) are ignored.
+   */
+  public static LlamaModel create(NDManager parent, LlamaConfig config, Map<String, HostTensor> tensors) {
+    NDManager manager = parent.newSubManager();
+    Map<String, NDArray> weights = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, long[]> e : LlamaWeightNames.expectedShapes(config).entrySet()) {
+        HostTensor t = tensors.get(e.getKey());
+        if (t == null) {
+          throw new IllegalArgumentException("missing weight '" + e.getKey() + "'");
+        }
+        if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
+          throw new IllegalArgumentException("weight '" + e.getKey() + "' has shape " + t.shapeString()
+              + " but the config implies " + java.util.Arrays.toString(e.getValue()));
+        }
+        weights.put(e.getKey(), manager.create(t.data(), new Shape(t.shape())));
+      }
+      return new LlamaModel(config, manager, weights);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** A randomly initialised model (normal(0, 0.02) matrices, unit norms), deterministic in {@code seed}. */
+  public static LlamaModel random(NDManager parent, LlamaConfig config, long seed) {
+    return create(parent, config, LlamaWeightNames.randomWeights(config, seed));
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  public NDManager manager() {
+    return manager;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Forward pass
+
+  /**
+   * Logits [B, T, vocab] in float32 for token ids [B, T] (int64).
+   *
+   * @param attentionMask [B, S] with 1 for real tokens and 0 for padding, where S = cached + T; null = all 1
+   * @param positionIds [B, T] rotary positions; null = cached .. cached+T-1 for every row
+   * @param cache keys/values of earlier positions, extended in place; null = no cache
+   * @param training applies dropout when true
+   * @return logits owned by {@code inputIds}' manager
+   */
+  public NDArray forward(NDArray inputIds, NDArray attentionMask, NDArray positionIds, KvCache cache, boolean training) {
+    NDManager caller = inputIds.getManager();
+    long batch = inputIds.getShape().get(0);
+    long steps = inputIds.getShape().get(1);
+    long past = cache == null ? 0 : cache.length();
+    if (past + steps > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException("sequence of " + (past + steps) + " positions exceeds max_position_embeddings "
+          + config.maxPositionEmbeddings());
+    }
+    try (NDManager scratch = caller.newSubManager()) {
+      NDArray ids = inputIds.duplicate();
+      ids.attach(scratch);
+      NDArray positions = positionIds != null ? positionIds
+          : scratch.arange((int) past, (int) (past + steps)).toType(DataType.INT64, false).reshape(1, steps).repeat(0, batch);
+      NDArray[] cosSin = rotary.lookup(positions, scratch);
+      NDArray mask = attentionBias(scratch, attentionMask, batch, steps, past);
+
+      NDArray h = ids.getNDArrayInternal().embedding(ids, weights.get("model.embed_tokens.weight"), SparseFormat.DENSE)
+          .singletonOrThrow();
+      for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
+        String p = "model.layers." + layer + ".";
+        NDArray attn = attention(layer, rmsNorm(h, weights.get(p + "input_layernorm.weight")), cosSin, mask, cache, training);
+        h = h.add(dropout(attn, residualDropout, training));
+        NDArray mlp = mlp(layer, rmsNorm(h, weights.get(p + "post_attention_layernorm.weight")), training);
+        h = h.add(dropout(mlp, residualDropout, training));
+      }
+      h = rmsNorm(h, weights.get("model.norm.weight"));
+      NDArray head = weights.get(config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight");
+      NDArray logits = linearNoAdapter(h, head);
+      logits.attach(caller);
+      return logits;
+    }
+  }
+
+  /** Causal + padding bias [B or 1, 1, T, S] added to attention scores. */
+  private NDArray attentionBias(NDManager scratch, NDArray attentionMask, long batch, long steps, long past) {
+    long total = past + steps;
+    float[] causal = new float[Math.toIntExact(steps * total)];
+    for (int i = 0; i < steps; i++) {
+      for (long j = past + i + 1; j < total; j++) {
+        causal[(int) (i * total + j)] = MASKED;
+      }
+    }
+    NDArray bias = scratch.create(causal, new Shape(1, 1, steps, total));
+    if (attentionMask != null) {
+      if (attentionMask.getShape().get(1) != total) {
+        throw new IllegalArgumentException("attention mask covers " + attentionMask.getShape().get(1)
+            + " positions, expected cached + new = " + total);
+      }
+      NDArray keep = attentionMask.toType(DataType.FLOAT32, true);
+      keep.attach(scratch);
+      bias = bias.add(keep.neg().add(1f).mul(MASKED).reshape(batch, 1, 1, total));
+    }
+    return bias;
+  }
+
+  private NDArray attention(int layer, NDArray x, NDArray[] cosSin, NDArray mask, KvCache cache, boolean training) {
+    String p = "model.layers." + layer + ".self_attn.";
+    long b = x.getShape().get(0);
+    long t = x.getShape().get(1);
+    int heads = config.numAttentionHeads();
+    int kvHeads = config.numKeyValueHeads();
+    int d = config.headDim();
+    NDArray q = linear(x, p + "q_proj", training).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
+    NDArray k = linear(x, p + "k_proj", training).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+    NDArray v = linear(x, p + "v_proj", training).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+    q = RotaryEmbedding.apply(q, cosSin[0], cosSin[1]);
+    k = RotaryEmbedding.apply(k, cosSin[0], cosSin[1]);
+    if (cache != null) {
+      NDArray[] kv = cache.append(layer, k, v);
+      k = kv[0];
+      v = kv[1];
+    }
+    NDManager scratch = x.getManager();
+    if (kvHeads != heads) {
+      // grouped-query attention: query head h reads kv head h / (heads / kvHeads)
+      k = k.repeat(1, heads / kvHeads);
+      v = v.repeat(1, heads / kvHeads);
+      // new arrays made from cached ones belong to the cache's manager: move them to this step's scratch
+      k.attach(scratch);
+      v.attach(scratch);
+    }
+    NDArray keysT = k.transpose(0, 1, 3, 2);
+    keysT.attach(scratch);
+    NDArray scores = q.matMul(keysT).div((float) Math.sqrt(d)).add(mask);
+    NDArray probs = dropout(scores.softmax(-1), attentionDropout, training);
+    NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
+    return linear(out, p + "o_proj", training);
+  }
+
+  private NDArray mlp(int layer, NDArray x, boolean training) {
+    String p = "model.layers." + layer + ".mlp.";
+    NDArray gate = linear(x, p + "gate_proj", training);
+    NDArray up = linear(x, p + "up_proj", training);
+    NDArray hidden = gate.mul(Activation.sigmoid(gate)).mul(up); // SiLU(gate) · up
+    return linear(hidden, p + "down_proj", training);
+  }
+
+  private NDArray rmsNorm(NDArray x, NDArray weight) {
+    NDArray rms = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).sqrt();
+    return x.div(rms).mul(weight);
+  }
+
+  private static NDArray dropout(NDArray x, float rate, boolean training) {
+    if (!training || rate <= 0f) {
+      return x;
+    }
+    return x.getNDArrayInternal().dropout(x, rate, true).singletonOrThrow();
+  }
+
+  /** x·Wᵀ for module {@code path} (a weight named path + ".weight"), plus its LoRA update when active. */
+  private NDArray linear(NDArray x, String path, boolean training) {
+    NDArray y = linearNoAdapter(x, weights.get(path + ".weight"));
+    if (lora != null && adaptersEnabled && !merged && lora.wraps(path)) {
+      NDArray in = dropout(x, (float) lora.config.dropout(), training);
+      NDArray down = linearNoAdapter(in, lora.a.get(path));
+      NDArray update = linearNoAdapter(down, lora.b.get(path)).mul((float) lora.config.scale());
+      y = y.add(update);
+    }
+    return y;
+  }
+
+  private static NDArray linearNoAdapter(NDArray x, NDArray weight) {
+    return x.getNDArrayInternal().linear(x, weight, null).singletonOrThrow();
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Adapters and trainable parameters
+
+  /** Adds fresh LoRA adapters (B = 0, so the model's function is unchanged until trained). */
+  public void addLora(LoraConfig loraConfig, long seed) {
+    if (lora != null) {
+      throw new IllegalStateException("this model already has LoRA adapters");
+    }
+    lora = new LoraAdapters(manager, config, loraConfig, seed);
+  }
+
+  public boolean hasLora() {
+    return lora != null;
+  }
+
+  public LoraConfig loraConfig() {
+    return lora == null ? null : lora.config;
+  }
+
+  /** Switches adapters off (the base model, e.g. DPO's reference) or back on. */
+  public void setAdaptersEnabled(boolean enabled) {
+    this.adaptersEnabled = enabled;
+  }
+
+  public boolean adaptersEnabled() {
+    return adaptersEnabled;
+  }
+
+  /** Folds scale·B·A into each wrapped base weight; forward then skips the adapter branch. */
+  public void mergeLora() {
+    requireLora();
+    if (merged) {
+      throw new IllegalStateException("LoRA adapters are already merged");
+    }
+    for (String path : lora.a.keySet()) {
+      try (NDArray delta = lora.delta(path)) {
+        weights.get(path + ".weight").addi(delta);
+      }
+    }
+    merged = true;
+  }
+
+  /** Undoes {@link #mergeLora()}, restoring the base weights (up to float rounding). */
+  public void unmergeLora() {
+    requireLora();
+    if (!merged) {
+      throw new IllegalStateException("LoRA adapters are not merged");
+    }
+    for (String path : lora.a.keySet()) {
+      try (NDArray delta = lora.delta(path)) {
+        weights.get(path + ".weight").subi(delta);
+      }
+    }
+    merged = false;
+  }
+
+  private void requireLora() {
+    if (lora == null) {
+      throw new IllegalStateException("this model has no LoRA adapters");
+    }
+  }
+
+  /** Train every base weight instead of adapters (full fine-tuning). */
+  public void setFullFineTuning(boolean full) {
+    this.fullFineTuning = full;
+  }
+
+  public void setDropout(double attention, double residual) {
+    if (!(attention >= 0 && attention < 1) || !(residual >= 0 && residual < 1)) {
+      throw new IllegalArgumentException("dropout rates must be in [0, 1), got attention=" + attention
+          + " residual=" + residual);
+    }
+    this.attentionDropout = (float) attention;
+    this.residualDropout = (float) residual;
+  }
+
+  /**
+   * The parameters an optimizer updates: the LoRA A/B matrices (PEFT names), or every base weight under
+   * full fine-tuning. The arrays are live; use {@link #setParameters} / {@link #gradients} to move values.
+   */
+  public Map<String, NDArray> trainableParameters() {
+    if (fullFineTuning || lora == null) {
+      if (!fullFineTuning) {
+        throw new IllegalStateException("no trainable parameters: add LoRA adapters or enable full fine-tuning");
+      }
+      return weights;
+    }
+    return lora.parameters();
+  }
+
+  /** All base weights under their HF names (live arrays). */
+  public Map<String, NDArray> baseWeights() {
+    return weights;
+  }
+
+  /** Copies host values into named parameters (trainable or base); shapes must match. */
+  public void setParameters(Map<String, HostTensor> values) {
+    Map<String, NDArray> all = new LinkedHashMap<>(weights);
+    if (lora != null) {
+      all.putAll(lora.parameters());
+    }
+    for (Map.Entry<String, HostTensor> e : values.entrySet()) {
+      NDArray target = all.get(e.getKey());
+      if (target == null) {
+        throw new IllegalArgumentException("unknown parameter '" + e.getKey() + "'");
+      }
+      if (!java.util.Arrays.equals(target.getShape().getShape(), e.getValue().shape())) {
+        throw new IllegalArgumentException("parameter '" + e.getKey() + "' has shape " + target.getShape()
+            + ", got " + e.getValue().shapeString());
+      }
+      target.set(e.getValue().data());
+    }
+  }
+
+  /** Host copies of the trainable parameters. */
+  public Map<String, HostTensor> exportTrainable() {
+    return toHost(trainableParameters());
+  }
+
+  /** Host copies of the base weights (merged weights when adapters are merged). */
+  public Map<String, HostTensor> exportBaseWeights() {
+    return toHost(weights);
+  }
+
+  static Map<String, HostTensor> toHost(Map<String, NDArray> arrays) {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+      out.put(e.getKey(), new HostTensor(e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+    }
+    return out;
+  }
+
+  /** Marks trainable parameters as requiring gradients (once, before the first backward). */
+  public void attachGradients() {
+    for (NDArray p : trainableParameters().values()) {
+      p.setRequiresGradient(true);
+    }
+  }
+
+  /**
+   * Reads the accumulated gradients of the trainable parameters and zeroes them: libtorch accumulates
+   * gradients across backward calls, so each micro-batch's gradient is taken out exactly once.
+   */
+  public Map<String, float[]> takeGradients() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : trainableParameters().entrySet()) {
+      NDArray param = e.getValue();
+      try (NDArray grad = param.getGradient()) {
+        out.put(e.getKey(), grad.toFloatArray());
+      }
+      JniUtils.zeroGrad((PtNDArray) param);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    rotary.close();
+    manager.close();
+  }
+
+  /** Ids as an int64 [rows, cols] array, padded with {@code pad} on the right. */
+  public static NDArray idsArray(NDManager manager, List<int[]> rows, int cols, int pad) {
+    long[] flat = new long[rows.size() * cols];
+    for (int r = 0; r < rows.size(); r++) {
+      int[] row = rows.get(r);
+      for (int c = 0; c < cols; c++) {
+        flat[r * cols + c] = c < row.length ? row[c] : pad;
+      }
+    }
+    return manager.create(flat, new Shape(rows.size(), cols));
+  }
+
+  static List<NDArray> listOf(NDArray... arrays) {
+    return new ArrayList<>(List.of(arrays));
+  }
+
+  static NDArray stack(List<NDArray> arrays) {
+    return NDArrays.stack(new ai.djl.ndarray.NDList(arrays));
+  }
+}
