@@ -373,12 +373,12 @@ public final class LlamaModel implements AutoCloseable {
    * Reads the accumulated gradients of the trainable parameters and zeroes them: libtorch accumulates
    * gradients across backward calls, so each micro-batch's gradient is taken out exactly once.
    */
-  public Map<String, float[]> takeGradients() {
-    Map<String, float[]> out = new LinkedHashMap<>();
+  public Map<String, HostTensor> takeGradients() {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : trainableParameters().entrySet()) {
       NDArray param = e.getValue();
       try (NDArray grad = param.getGradient()) {
-        out.put(e.getKey(), grad.toFloatArray());
+        out.put(e.getKey(), new HostTensor(param.getShape().getShape(), grad.toFloatArray()));
       }
       JniUtils.zeroGrad((PtNDArray) param);
     }
