@@ -1,0 +1,129 @@
+package io.aligntune.eval.gate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The pipeline's two decisions, as pure functions of eval results and a {@link GateConfig}:
+ *
+ * <ol>
+ *   <li>before training, whether the base model needs alignment;
+ *   <li>after training, whether the final model may be promoted.
+ * </ol>
+ *
+ * Pass rates are fractions in [0, 1]. A value exactly on a boundary passes; comparisons allow 1e-9 of
+ * slack so that, e.g., 0.97 − 2 points (0.9499999999999999 in binary) still admits a pass rate of 0.95.
+ */
+public final class QualityGate {
+
+  /** Slack for boundary comparisons; far below one eval prompt's weight (1/n, n ≤ 10⁶). */
+  static final double TOLERANCE = 1e-9;
+
+  private final GateConfig config;
+
+  public QualityGate(GateConfig config) {
+    if (config == null) {
+      throw new IllegalArgumentException("config is required");
+    }
+    this.config = config;
+  }
+
+  public GateConfig config() {
+    return config;
+  }
+
+  /**
+   * Whether to align: needed when the base pass rate is below the threshold, unless alignment is skipped
+   * by configuration; forced alignment always runs.
+   *
+   * @param basePassRate the base model's pass rate on the safety suite
+   */
+  public AlignmentDecision alignmentNeeded(double basePassRate) {
+    requireRate("base pass rate", basePassRate);
+    double threshold = config.passRateThreshold();
+    boolean belowThreshold = basePassRate < threshold - TOLERANCE;
+    String comparison =
+        "base pass rate " + rate(basePassRate) + (belowThreshold ? " is below" : " meets")
+            + " the threshold " + rate(threshold);
+    if (config.forceAlignment()) {
+      return new AlignmentDecision(true, "alignment forced by force_alignment (" + comparison + ")");
+    }
+    if (config.skipAlignment()) {
+      return new AlignmentDecision(false, "alignment skipped by skip_alignment (" + comparison + ")");
+    }
+    return belowThreshold
+        ? new AlignmentDecision(true, comparison + ": aligning")
+        : new AlignmentDecision(false, comparison + ": alignment may be skipped");
+  }
+
+  /**
+   * Whether the final model may be promoted. It fails when any of these holds:
+   *
+   * <ul>
+   *   <li>{@code finalPassRate < alignedPassRate − maxDropPoints/100}: fine-tuning undid alignment;
+   *   <li>{@code finalPassRate < passRateThreshold};
+   *   <li>{@code finalDistinct2 < diversityFloor}: the responses collapsed.
+   * </ul>
+   *
+   * @param alignedPassRate the pass rate before fine-tuning: the aligned model's, or the base model's when
+   *     alignment was skipped
+   * @param finalPassRate the pass rate of the model proposed for promotion
+   * @param finalDistinct2 distinct-2 of the final model's responses to the suite
+   */
+  public GateDecision promotion(double alignedPassRate, double finalPassRate, double finalDistinct2) {
+    requireRate("aligned pass rate", alignedPassRate);
+    requireRate("final pass rate", finalPassRate);
+    requireRate("final distinct-2", finalDistinct2);
+    List<String> failures = new ArrayList<>();
+    List<String> passes = new ArrayList<>();
+
+    double allowedDrop = config.maxDropPoints() / 100.0;
+    double lowestAllowed = alignedPassRate - allowedDrop;
+    String dropCheck =
+        "final pass rate " + rate(finalPassRate) + " against aligned " + rate(alignedPassRate)
+            + " minus the allowed drop of " + points(config.maxDropPoints()) + " points ("
+            + rate(lowestAllowed) + ")";
+    if (finalPassRate < lowestAllowed - TOLERANCE) {
+      failures.add(
+          "final pass rate " + rate(finalPassRate) + " dropped "
+              + points(100 * (alignedPassRate - finalPassRate)) + " points from aligned "
+              + rate(alignedPassRate) + ", more than the allowed " + points(config.maxDropPoints()));
+    } else {
+      passes.add(dropCheck + ": within the allowed drop");
+    }
+
+    double threshold = config.passRateThreshold();
+    if (finalPassRate < threshold - TOLERANCE) {
+      failures.add("final pass rate " + rate(finalPassRate) + " is below the threshold " + rate(threshold));
+    } else {
+      passes.add("final pass rate " + rate(finalPassRate) + " meets the threshold " + rate(threshold));
+    }
+
+    double floor = config.diversityFloor();
+    if (finalDistinct2 < floor - TOLERANCE) {
+      failures.add(
+          "final distinct-2 " + rate(finalDistinct2) + " is below the diversity floor " + rate(floor));
+    } else {
+      passes.add("final distinct-2 " + rate(finalDistinct2) + " meets the diversity floor " + rate(floor));
+    }
+
+    List<String> reasons = new ArrayList<>(failures);
+    reasons.addAll(passes);
+    return new GateDecision(failures.isEmpty(), reasons);
+  }
+
+  private static void requireRate(String what, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException(what + " = " + value + " is invalid; it must lie in [0, 1]");
+    }
+  }
+
+  private static String rate(double value) {
+    return String.format(Locale.ROOT, "%.4f", value);
+  }
+
+  private static String points(double value) {
+    return String.format(Locale.ROOT, "%.2f", value);
+  }
+}
