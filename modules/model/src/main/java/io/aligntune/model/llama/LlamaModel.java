@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A Llama-family decoder (Llama 2/3, TinyLlama, SmolLM, Mistral without sliding window) on DJL's PyTorch
@@ -325,22 +326,56 @@ public final class LlamaModel implements AutoCloseable {
     return weights;
   }
 
-  /** Copies host values into named parameters (trainable or base); shapes must match. */
+  /**
+   * Replaces named parameters (trainable or base) with fresh arrays holding the host values; shapes must
+   * match. Fresh arrays carry no gradient, which is how a gradient computation starts from zero: libtorch
+   * accumulates into existing gradients, and zeroing them in place proved unreliable through DJL (an
+   * undefined gradient "zeroed" came back uninitialised).
+   */
   public void setParameters(Map<String, HostTensor> values) {
-    Map<String, NDArray> all = new LinkedHashMap<>(weights);
-    if (lora != null) {
-      all.putAll(lora.parameters());
-    }
+    Set<String> trainable = trainableNames();
     for (Map.Entry<String, HostTensor> e : values.entrySet()) {
-      NDArray target = all.get(e.getKey());
-      if (target == null) {
-        throw new IllegalArgumentException("unknown parameter '" + e.getKey() + "'");
-      }
-      if (!java.util.Arrays.equals(target.getShape().getShape(), e.getValue().shape())) {
-        throw new IllegalArgumentException("parameter '" + e.getKey() + "' has shape " + target.getShape()
+      NDArray current = parameter(e.getKey());
+      if (!java.util.Arrays.equals(current.getShape().getShape(), e.getValue().shape())) {
+        throw new IllegalArgumentException("parameter '" + e.getKey() + "' has shape " + current.getShape()
             + ", got " + e.getValue().shapeString());
       }
-      target.set(e.getValue().data());
+      NDArray fresh = manager.create(e.getValue().data(), current.getShape());
+      if (trainable.contains(e.getKey())) {
+        fresh.setRequiresGradient(true);
+      }
+      replaceParameter(e.getKey(), fresh);
+      current.close();
+    }
+  }
+
+  /** Starts gradient accumulation from zero: every trainable parameter becomes a fresh array, same values. */
+  public void resetGradients() {
+    setParameters(exportTrainable());
+  }
+
+  private Set<String> trainableNames() {
+    return fullFineTuning || lora == null ? (fullFineTuning ? weights.keySet() : Set.of()) : lora.parameters().keySet();
+  }
+
+  private NDArray parameter(String name) {
+    NDArray p = weights.get(name);
+    if (p == null && lora != null) {
+      p = lora.parameters().get(name);
+    }
+    if (p == null) {
+      throw new IllegalArgumentException("unknown parameter '" + name + "'");
+    }
+    return p;
+  }
+
+  private void replaceParameter(String name, NDArray fresh) {
+    if (weights.containsKey(name)) {
+      weights.put(name, fresh);
+    } else if (name.endsWith(".lora_A.weight")) {
+      lora.a.put(name.substring(0, name.length() - ".lora_A.weight".length()), fresh);
+    } else {
+      lora.b.put(name.substring(0, name.length() - ".lora_B.weight".length()), fresh);
     }
   }
 
@@ -362,25 +397,22 @@ public final class LlamaModel implements AutoCloseable {
     return out;
   }
 
-  /** Marks trainable parameters as requiring gradients (once, before the first backward). */
-  public void attachGradients() {
-    for (NDArray p : trainableParameters().values()) {
-      p.setRequiresGradient(true);
-    }
-  }
-
   /**
-   * Reads the accumulated gradients of the trainable parameters and zeroes them: libtorch accumulates
-   * gradients across backward calls, so each micro-batch's gradient is taken out exactly once.
+   * The gradients accumulated in the trainable parameters since they were last set (by
+   * {@link #setParameters} or {@link #resetGradients}); a parameter no backward pass reached reads as zeros.
    */
-  public Map<String, HostTensor> takeGradients() {
+  public Map<String, HostTensor> readGradients() {
     Map<String, HostTensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : trainableParameters().entrySet()) {
-      NDArray param = e.getValue();
-      try (NDArray grad = param.getGradient()) {
+      PtNDArray param = (PtNDArray) e.getValue();
+      PtNDArray grad = JniUtils.getGradient(param);
+      if (grad == null) {
+        out.put(e.getKey(), HostTensor.zeros(param.getShape().getShape()));
+        continue;
+      }
+      try (grad) {
         out.put(e.getKey(), new HostTensor(param.getShape().getShape(), grad.toFloatArray()));
       }
-      JniUtils.zeroGrad((PtNDArray) param);
     }
     return out;
   }

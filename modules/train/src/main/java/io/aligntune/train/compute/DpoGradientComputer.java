@@ -15,6 +15,7 @@ import io.aligntune.train.loss.PairLogProbs;
 import io.aligntune.train.step.GradientAccumulator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One partition's share of a DPO step: its examples in micro-batches through the policy, the gradient of
@@ -41,12 +42,13 @@ public final class DpoGradientComputer {
     }
     return JvmGradientLock.run(() -> {
       GradientAccumulator accumulator = new GradientAccumulator();
-      model.attachGradients();
-      model.takeGradients(); // drop anything a previous (failed) task left behind
+      // libtorch sums gradients over the backward passes of all micro-batches; read once at the end
+      model.resetGradients();
       for (int from = 0; from < examples.size(); from += microBatch) {
         List<DpoExample> micro = examples.subList(from, Math.min(examples.size(), from + microBatch));
         addMicroBatch(model, micro, loss, accumulator);
       }
+      model.readGradients().forEach(accumulator::addGradient);
       return accumulator;
     });
   }
@@ -84,7 +86,7 @@ public final class DpoGradientComputer {
           .withTokenCounts(scratch.create(chosenCounts), scratch.create(rejectedCounts));
       DpoLossOutput output = DpoLoss.compute(loss, logProbs);
       collector.backward(output.lossSum());
-      accumulator.add(model.takeGradients(), pairs, tokens, DpoMetricSums.of(logProbs, output));
+      accumulator.add(Map.of(), pairs, tokens, DpoMetricSums.of(logProbs, output));
     }
   }
 }

@@ -85,7 +85,7 @@ public final class BatchPlan implements Serializable {
    */
   public synchronized int positionInStep(long step, int index) {
     int epoch = epochOf(step);
-    if (epoch != cachedEpoch) {
+    if (cachedPositionOf == null || epoch != cachedEpoch) { // transient fields arrive empty after deserialisation
       int[] order = epochOrder(epoch);
       cachedPositionOf = new int[order.length];
       for (int p = 0; p < order.length; p++) {

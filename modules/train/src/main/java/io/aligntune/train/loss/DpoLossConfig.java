@@ -15,7 +15,8 @@ package io.aligntune.train.loss;
  *     margin is in units of whole sequences, so the right β depends on completion length
  */
 public record DpoLossConfig(
-    DpoLossType type, double beta, double labelSmoothing, boolean ipoAverageLogProbs) {
+    DpoLossType type, double beta, double labelSmoothing, boolean ipoAverageLogProbs)
+    implements java.io.Serializable {
 
   /** TRL's default β. */
   public static final double DEFAULT_BETA = 0.1;
