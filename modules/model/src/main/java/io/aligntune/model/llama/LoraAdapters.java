@@ -7,7 +7,6 @@ import io.aligntune.core.model.LlamaConfig;
 import io.aligntune.core.model.LoraConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The LoRA matrices of one model: for each targeted projection (by HF module path, e.g.
@@ -20,38 +19,19 @@ final class LoraAdapters {
   final Map<String, NDArray> a = new LinkedHashMap<>();
   final Map<String, NDArray> b = new LinkedHashMap<>();
 
-  /**
-   * Fresh adapters: A drawn uniformly in ±1/sqrt(in) (the bound PEFT's kaiming-uniform(a=√5) init gives),
-   * from a seeded generator so that every executor builds the same start; B zero.
-   */
+  /** Fresh adapters from {@link io.aligntune.model.lora.LoraWeights#initial}: B = 0, A seeded. */
   LoraAdapters(NDManager manager, LlamaConfig model, LoraConfig config, long seed) {
     this.config = config;
-    SplittableRandom random = new SplittableRandom(seed);
+    Map<String, io.aligntune.core.tensor.HostTensor> init = io.aligntune.model.lora.LoraWeights.initial(model, config, seed);
     for (int layer = 0; layer < model.numHiddenLayers(); layer++) {
       for (String target : config.targets()) {
         String path = LoraConfig.modulePath(layer, target);
-        int[] inOut = inOut(model, target);
-        float[] init = new float[config.rank() * inOut[0]];
-        double bound = 1.0 / Math.sqrt(inOut[0]);
-        for (int i = 0; i < init.length; i++) {
-          init[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
-        }
-        a.put(path, manager.create(init, new Shape(config.rank(), inOut[0])));
-        b.put(path, manager.zeros(new Shape(inOut[1], config.rank())));
+        var a0 = init.get(path + ".lora_A.weight");
+        var b0 = init.get(path + ".lora_B.weight");
+        a.put(path, manager.create(a0.data(), new Shape(a0.shape())));
+        b.put(path, manager.create(b0.data(), new Shape(b0.shape())));
       }
     }
-  }
-
-  /** {in, out} widths of a projection. */
-  static int[] inOut(LlamaConfig c, String target) {
-    return switch (target) {
-      case "q" -> new int[] {c.hiddenSize(), c.qDim()};
-      case "k", "v" -> new int[] {c.hiddenSize(), c.kvDim()};
-      case "o" -> new int[] {c.qDim(), c.hiddenSize()};
-      case "gate", "up" -> new int[] {c.hiddenSize(), c.intermediateSize()};
-      case "down" -> new int[] {c.intermediateSize(), c.hiddenSize()};
-      default -> throw new IllegalArgumentException("unknown LoRA target " + target);
-    };
   }
 
   boolean wraps(String modulePath) {

@@ -32,6 +32,9 @@ public final class Tokenizers {
    *     {@code tok*.bin} files make the choice ambiguous, or when loading fails
    */
   public static Tokenizer load(Path path) throws IOException {
+    if (path.toString().equals(ByteTokenizer.NAME)) {
+      return new ByteTokenizer();
+    }
     if (Files.isRegularFile(path)) {
       String name = path.getFileName().toString();
       if (name.endsWith(".bin")) {

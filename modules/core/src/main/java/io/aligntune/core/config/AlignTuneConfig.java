@@ -1,0 +1,62 @@
+package io.aligntune.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A run's whole configuration, read from one YAML file ({@code conf/*.yaml}) and validated on load: every
+ * field is typed and range-checked, unknown keys are refused, and every error names the file, the field and
+ * what is allowed. Sections other than {@code run}, {@code model}, {@code align} and {@code output} are read
+ * by the pipeline ({@link #document()} keeps the raw tree for them).
+ */
+public record AlignTuneConfig(String source, RunSettings run, ModelSettings model, AlignSettings align,
+    OutputSettings output, JsonNode document, String hash) {
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  /** Sections a config may hold; the pipeline defines those beyond align. */
+  public static final java.util.List<String> SECTIONS =
+      java.util.List.of("run", "model", "align", "finetune", "evaluation", "gates", "output");
+
+  public static AlignTuneConfig parse(String source, String yaml) {
+    JsonNode doc;
+    try {
+      doc = YAML.readTree(yaml);
+    } catch (IOException e) {
+      throw new ConfigException(source + ": not valid YAML: " + e.getMessage().split("\n")[0]);
+    }
+    ConfigNode root = new ConfigNode(source, "", doc);
+    RunSettings run = RunSettings.from(root.section("run"));
+    ModelSettings model = ModelSettings.from(root.section("model"));
+    AlignSettings align = AlignSettings.from(root.section("align"));
+    OutputSettings output = OutputSettings.from(root.section("output"), run.outputDir());
+    for (String s : SECTIONS) {
+      root.has(s);
+    }
+    root.rejectUnknown();
+    return new AlignTuneConfig(source, run, model, align, output, doc, sha256(yaml));
+  }
+
+  public static AlignTuneConfig load(java.nio.file.Path file) throws IOException {
+    return parse(file.toString(), java.nio.file.Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  /** A node over one of the pipeline's other sections, for its own typed reading. */
+  public ConfigNode section(String name) {
+    return new ConfigNode(source, name, document == null ? null : document.get(name));
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

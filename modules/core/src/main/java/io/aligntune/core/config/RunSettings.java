@@ -1,0 +1,33 @@
+package io.aligntune.core.config;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+
+/**
+ * {@code run:} — identity and place of a run.
+ *
+ * @param id run id: names checkpoints, table partitions and the manifest; re-running an id resumes it
+ * @param date run date (YYYY-MM-DD) for table partitions; default today (UTC)
+ * @param seed seeds data order, adapter initialisation and sampling
+ * @param master Spark master used when none is given by spark-submit (e.g. local[2])
+ * @param outputDir where checkpoints, exports and the manifest go (any Hadoop URI)
+ */
+public record RunSettings(String id, String date, long seed, String master, String outputDir) {
+
+  static RunSettings from(ConfigNode n) {
+    String id = n.requiredString("id");
+    if (!id.matches("[A-Za-z0-9._-]+")) {
+      throw n.error("run.id", "is '" + id + "'; allowed: letters, digits, '.', '_' and '-' (it becomes a path)");
+    }
+    String date = n.string("date", LocalDate.now(java.time.ZoneOffset.UTC).toString());
+    try {
+      LocalDate.parse(date);
+    } catch (DateTimeParseException e) {
+      throw n.error("run.date", "is '" + date + "'; expected an ISO date like 2026-12-03");
+    }
+    RunSettings s = new RunSettings(id, date, n.integer("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE),
+        n.string("master", "local[2]"), n.requiredString("output_dir"));
+    n.rejectUnknown();
+    return s;
+  }
+}
