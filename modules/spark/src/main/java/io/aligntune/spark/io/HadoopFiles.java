@@ -30,6 +30,11 @@ public final class HadoopFiles {
     return path(uri).getFileSystem(new Configuration());
   }
 
+  /** Names such as {@code builtin:bytes} refer to something in the code, not to a file. */
+  public static boolean isBuiltin(String uri) {
+    return uri.startsWith("builtin:");
+  }
+
   /** Whether the URI names this machine's file system (no scheme, or file:). */
   public static boolean isLocal(String uri) {
     String scheme = URI.create(uri.replace(" ", "%20")).getScheme();
@@ -45,6 +50,9 @@ public final class HadoopFiles {
    * folders are not descended into, since model directories are flat).
    */
   public static String contentHash(String uri) throws IOException {
+    if (isBuiltin(uri)) {
+      return uri; // built into the code (e.g. the byte tokenizer): its name is its identity
+    }
     FileSystem fs = fileSystem(uri);
     org.apache.hadoop.fs.Path root = path(uri);
     if (!fs.exists(root)) {
@@ -74,6 +82,9 @@ public final class HadoopFiles {
    * the JVM's temp folder keyed by content hash (reused by later tasks in the same JVM).
    */
   public static synchronized Path localCopy(String uri, String contentHash) throws IOException {
+    if (isBuiltin(uri)) {
+      return Paths.get(uri);
+    }
     if (isLocal(uri)) {
       return toLocalPath(uri);
     }

@@ -19,8 +19,15 @@ public final class CheckpointWriter implements StepListener {
   private final long seed;
   private final String configHash;
   private final BatchPlan plan;
+  private final io.aligntune.train.loop.MetricsHistory history;
 
   public CheckpointWriter(CheckpointStore store, long every, long seed, String configHash, BatchPlan plan) {
+    this(store, every, seed, configHash, plan, null);
+  }
+
+  /** @param history saved with each checkpoint (it must be registered before this writer), or null */
+  public CheckpointWriter(CheckpointStore store, long every, long seed, String configHash, BatchPlan plan,
+      io.aligntune.train.loop.MetricsHistory history) {
     if (every <= 0) {
       throw new IllegalArgumentException("checkpoint_every must be positive, got " + every);
     }
@@ -29,6 +36,7 @@ public final class CheckpointWriter implements StepListener {
     this.seed = seed;
     this.configHash = configHash;
     this.plan = plan;
+    this.history = history;
   }
 
   @Override
@@ -46,6 +54,9 @@ public final class CheckpointWriter implements StepListener {
     try {
       temp = Files.createTempDirectory("aligntune-ckpt-");
       checkpoint.writeTo(temp);
+      if (history != null) {
+        history.writeTo(temp);
+      }
       store.commit(next, temp);
     } catch (IOException e) {
       throw new UncheckedIOException("writing checkpoint of step " + next + " to " + store.location() + " failed", e);

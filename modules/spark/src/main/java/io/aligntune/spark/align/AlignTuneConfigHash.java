@@ -1,0 +1,27 @@
+package io.aligntune.spark.align;
+
+import io.aligntune.core.config.AlignTuneConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Hash of what a phase's training depends on (its section of the config, the model section and the seed),
+ * stored in checkpoints: a resumed run with different settings is refused, while edits elsewhere in the file
+ * (comments, output paths, other phases) do not block resuming.
+ */
+final class AlignTuneConfigHash {
+
+  private AlignTuneConfigHash() {}
+
+  static String of(AlignTuneConfig config, String section) {
+    String material = String.valueOf(config.document() == null ? null : config.document().get(section))
+        + "|" + config.document().get("model") + "|" + config.run().seed();
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.aligntune.spark.align;
+
+import io.aligntune.core.config.AlignSettings;
+import io.aligntune.core.config.AlignTuneConfig;
+import io.aligntune.core.data.preference.PreferenceFormat;
+import io.aligntune.core.data.tokenize.TruncationPolicy;
+import io.aligntune.spark.data.DatasetKey;
+import io.aligntune.spark.data.DatasetManifest;
+import io.aligntune.spark.data.PreferenceDataJob;
+import io.aligntune.spark.data.TokenizedPreferences;
+import io.aligntune.spark.dpo.ReferenceLogProbJob;
+import io.aligntune.spark.model.ModelLocation;
+import io.aligntune.spark.model.ModelSource;
+import io.aligntune.spark.tables.WarehouseTables;
+import io.aligntune.train.dpo.DpoExample;
+import java.io.PrintStream;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The training pairs of an alignment phase: validated, tokenized, with reference log-probs, stored as
+ * Parquet under the phase folder and reused by a later run with the same inputs, tokenizer, truncation and
+ * reference model (a resumed run does not tokenize or score again).
+ *
+ * @param examples cached, partitioned as the config asks
+ * @param count number of pairs
+ * @param manifest counts of the preparation (rows read, accepted, rejected per reason)
+ * @param reused whether a stored dataset was reused
+ */
+public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, DatasetManifest manifest, boolean reused) {
+
+  static PreparedPreferences prepare(SparkSession spark, AlignTuneConfig config, ModelLocation base, ModelSource policy,
+      String phaseDir, String phase, PrintStream console) {
+    AlignSettings align = config.align();
+    PreferenceDataJob.Settings settings = new PreferenceDataJob.Settings(align.data(), base.tokenizer(),
+        new TruncationPolicy(align.maxLength(), align.maxPromptLength()), PreferenceFormat.fromConfigName(align.format()));
+    DatasetKey key = PreferenceDataJob.key(spark, settings);
+    String dataPath = phaseDir + "/data";
+    // the reference is the base model: with LoRA it is the policy with adapters off
+    String referenceModel = base.base().contentHash();
+    Optional<TokenizedPreferences> stored = TokenizedPreferences.loadIfCurrent(spark, dataPath, key)
+        .filter(TokenizedPreferences::hasReferences)
+        .filter(t -> referenceModel.equals(t.manifest().referenceModel()));
+    TokenizedPreferences data;
+    boolean reused = stored.isPresent();
+    if (reused) {
+      data = stored.get();
+      console.printf("[%s] reusing tokenized pairs with reference log-probs: %s%n", phase, dataPath);
+    } else {
+      PreferenceDataJob.Result prepared = PreferenceDataJob.run(spark, settings, key);
+      prepared.report().checkConsistent();
+      WarehouseTables.write(prepared.rejects(), config.output().warehouse(), WarehouseTables.REJECTS,
+          config.run().date(), phase, config.run().id());
+      console.printf("[%s] data: %s%n", phase, prepared.report());
+      int partitions = align.training().partitions();
+      JavaRDD<DpoExample> unscored = prepared.data().examples().repartition(partitions);
+      JavaRDD<DpoExample> scored = ReferenceLogProbJob.run(unscored, policy, align.training().microBatchSize());
+      data = prepared.data().withReferences(scored, referenceModel).write(dataPath);
+      console.printf("[%s] reference log-probs computed once (adapters off) and stored: %s%n", phase, dataPath);
+    }
+    JavaRDD<DpoExample> examples = data.examples().repartition(align.training().partitions())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    return new PreparedPreferences(examples, examples.count(), data.manifest(), reused);
+  }
+
+  /** Pairs available for training. */
+  public long pairs() {
+    return count;
+  }
+
+  public String summary() {
+    DatasetManifest.StageCounts p = manifest.parsing();
+    DatasetManifest.StageCounts t = manifest.tokenizing();
+    return String.format("%d rows read, %d rejected while parsing %s, %d rejected after tokenizing %s, %d pairs%s",
+        p.read(), p.rejected(), p.rejectsByReason(), t.rejected(), t.rejectsByReason(), count, reused ? " (reused)" : "");
+  }
+}

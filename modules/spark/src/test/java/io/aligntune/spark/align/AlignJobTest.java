@@ -1,0 +1,141 @@
+package io.aligntune.spark.align;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.aligntune.core.config.AlignTuneConfig;
+import io.aligntune.core.tensor.HostTensor;
+import io.aligntune.model.io.LoadedWeights;
+import io.aligntune.model.io.ModelCheckpoint;
+import io.aligntune.model.io.PeftAdapterWriter;
+import io.aligntune.model.llama.LlamaModel;
+import io.aligntune.spark.model.ExecutorModels;
+import io.aligntune.spark.model.ModelLocation;
+import io.aligntune.spark.testing.LocalClusterSpark;
+import io.aligntune.train.loop.StepRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The align command's job end to end on data-samples with a random tiny Llama (fast), on local[2]. */
+class AlignJobTest {
+
+  static SparkSession spark;
+
+  @BeforeAll
+  static void start() {
+    spark = LocalClusterSpark.local(2);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+    ExecutorModels.release();
+  }
+
+  static AlignTuneConfig config(Path out, String runId, int steps) {
+    String samples = Paths.get("../../data-samples/preferences.jsonl").toAbsolutePath().normalize().toString();
+    return AlignTuneConfig.parse("test.yaml", String.join("\n",
+        "run: {id: " + runId + ", seed: 3, output_dir: '" + out + "'}",
+        "model: {init: {hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4,",
+        "        num_key_value_heads: 2, max_position_embeddings: 512, seed: 5}}",
+        "align:",
+        "  data: ['" + samples + "']",
+        "  max_length: 384",
+        "  max_prompt_length: 192",
+        "  beta: 0.5",
+        "  lora: {rank: 4, alpha: 8, targets: [q, v, o, up]}",
+        "  training: {max_steps: " + steps + ", global_batch_size: 8, micro_batch_size: 4, learning_rate: 0.02,",
+        "             warmup_steps: 1, checkpoint_every: 3, partitions: 2}",
+        ""));
+  }
+
+  static AlignJob.Result run(AlignTuneConfig cfg, boolean resume) throws Exception {
+    PrintStream console = new PrintStream(new ByteArrayOutputStream());
+    return AlignJob.run(spark, cfg, ModelLocation.resolve(cfg.model()), "align", resume, console);
+  }
+
+  @Test
+  void alignsResumesAndExports(@TempDir Path out) throws Exception {
+    AlignTuneConfig cfg = config(out, "t1", 6);
+    AlignJob.Result full = run(cfg, false);
+    assertEquals(6, full.steps().size());
+    assertEquals(40, full.data().pairs());
+    assertEquals(Math.log(2), full.steps().get(0).metric("loss"), 1e-5, "step 0: policy = reference");
+    for (StepRecord r : full.steps()) {
+      assertTrue(Double.isFinite(r.metric("loss")), "loss at step " + r.step());
+    }
+
+    // the same run id again refuses to silently start over
+    IllegalStateException again = assertThrows(IllegalStateException.class, () -> run(cfg, false));
+    assertTrue(again.getMessage().contains("--resume"), again.getMessage());
+
+    // crash after step 3: drop the later checkpoint, resume, and compare every later step
+    Path checkpoints = out.resolve("t1/align/checkpoints");
+    deleteRecursively(checkpoints.resolve("step-000000006"));
+    AlignJob.Result resumed = run(cfg, true);
+    assertEquals(3, resumed.resumedFrom());
+    assertTrue(resumed.data().reused(), "tokenized pairs and reference log-probs are reused on resume");
+    for (int s = 3; s < 6; s++) {
+      assertEquals(full.steps().get(s).metric("loss"), resumed.steps().get(s).metric("loss"), 1e-6, "loss at step " + s);
+      assertEquals(full.steps().get(s).metric("learning_rate"), resumed.steps().get(s).metric("learning_rate"), 0);
+    }
+
+    // train_metrics: written once per (run, phase), replaced on the re-run, read back with Spark SQL
+    spark.read().parquet(out.resolve("warehouse/train_metrics").toString()).createOrReplaceTempView("train_metrics");
+    List<Row> rows = spark.sql("SELECT step, value FROM train_metrics WHERE run_id = 't1' AND metric = 'loss' ORDER BY step")
+        .collectAsList();
+    assertEquals(6, rows.size());
+    assertEquals(full.steps().get(5).metric("loss"), rows.get(5).getDouble(1), 1e-6);
+
+    // the merged export gives the adapter model's logits
+    LoadedWeights merged = ModelCheckpoint.load(Paths.get(full.mergedModel()));
+    Map<String, HostTensor> adapter = PeftAdapterWriter.readWeights(Paths.get(resumed.adapter()));
+    try (NDManager m = NDManager.newBaseManager();
+        LlamaModel base = LlamaModel.random(m, cfg.model().init(), cfg.model().initSeed());
+        LlamaModel exported = LlamaModel.create(m, merged.config(), merged.tensors())) {
+      base.addLora(cfg.align().lora().lora(), 3);
+      base.setParameters(adapter);
+      int[] ids = {1, 75, 111, 104, 35, 108, 105, 107, 101, 2};
+      float[] a = logits(m, base, ids);
+      float[] b = logits(m, exported, ids);
+      double max = 0;
+      double moved = 0;
+      base.setAdaptersEnabled(false);
+      float[] untrained = logits(m, base, ids);
+      for (int i = 0; i < a.length; i++) {
+        max = Math.max(max, Math.abs(a[i] - b[i]));
+        moved = Math.max(moved, Math.abs(a[i] - untrained[i]));
+      }
+      assertTrue(max < 1e-4, "merged vs adapter logits differ by " + max);
+      assertTrue(moved > 1e-3, "training must have changed the model; max change " + moved);
+    }
+    assertTrue(Files.exists(Paths.get(full.adapter()).resolve("adapter_config.json")));
+  }
+
+  static float[] logits(NDManager m, LlamaModel model, int[] ids) {
+    try (NDManager s = m.newSubManager()) {
+      NDArray input = LlamaModel.idsArray(s, List.of(ids), ids.length, 0);
+      return model.forward(input, null, null, null, false).toFloatArray();
+    }
+  }
+
+  static void deleteRecursively(Path p) throws Exception {
+    try (var walk = Files.walk(p)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
+}
