@@ -22,8 +22,8 @@ public record AlignSettings(boolean enabled, List<String> data, String format, i
   public static final List<String> FORMATS =
       List.of("auto", "prompt_chosen_rejected", "chat", "hh_transcript", "preferred_output", "ranked");
 
-  static AlignSettings from(ConfigNode n) {
-    boolean enabled = n.bool("enabled", true);
+  static AlignSettings from(ConfigNode n, boolean present) {
+    boolean enabled = n.bool("enabled", present);
     List<String> data = n.strings("data", List.of());
     if (enabled && data.isEmpty()) {
       throw n.error("align.data", "is required (preference files) when align.enabled is true");

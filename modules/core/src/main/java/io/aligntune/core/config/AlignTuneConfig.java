@@ -16,13 +16,14 @@ import java.util.HexFormat;
  * by the pipeline ({@link #document()} keeps the raw tree for them).
  */
 public record AlignTuneConfig(String source, RunSettings run, ModelSettings model, AlignSettings align,
+    FinetuneSettings finetune, EvaluationSettings evaluation, GateSettings gates, PipelineSettings pipeline,
     OutputSettings output, JsonNode document, String hash) {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   /** Sections a config may hold; the pipeline defines those beyond align. */
   public static final java.util.List<String> SECTIONS =
-      java.util.List.of("run", "model", "align", "finetune", "evaluation", "gates", "output");
+      java.util.List.of("run", "model", "pipeline", "align", "finetune", "evaluation", "gates", "output");
 
   public static AlignTuneConfig parse(String source, String yaml) {
     JsonNode doc;
@@ -34,13 +35,17 @@ public record AlignTuneConfig(String source, RunSettings run, ModelSettings mode
     ConfigNode root = new ConfigNode(source, "", doc);
     RunSettings run = RunSettings.from(root.section("run"));
     ModelSettings model = ModelSettings.from(root.section("model"));
-    AlignSettings align = AlignSettings.from(root.section("align"));
+    boolean hasAlign = root.has("align");
+    AlignSettings align = AlignSettings.from(root.section("align"), hasAlign);
+    FinetuneSettings finetune = FinetuneSettings.from(root.section("finetune"), root.has("finetune"));
+    EvaluationSettings evaluation = EvaluationSettings.from(root.section("evaluation"), source,
+        doc == null ? null : doc.get("evaluation"));
+    GateSettings gates = GateSettings.from(root.section("gates"));
+    PipelineSettings pipeline = PipelineSettings.from(root.section("pipeline"));
     OutputSettings output = OutputSettings.from(root.section("output"), run.outputDir());
-    for (String s : SECTIONS) {
-      root.has(s);
-    }
     root.rejectUnknown();
-    return new AlignTuneConfig(source, run, model, align, output, doc, sha256(yaml));
+    return new AlignTuneConfig(source, run, model, align, finetune, evaluation, gates, pipeline, output, doc,
+        sha256(yaml));
   }
 
   public static AlignTuneConfig load(java.nio.file.Path file) throws IOException {

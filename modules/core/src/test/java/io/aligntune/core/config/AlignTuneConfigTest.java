@@ -1,0 +1,93 @@
+package io.aligntune.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class AlignTuneConfigTest {
+
+  static final String MINIMAL = "run: {id: r1, output_dir: out}\n";
+
+  static Stream<Path> shippedConfigs() throws Exception {
+    Path conf = Paths.get("../../conf");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(conf)) {
+      files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertFalse(files.isEmpty(), "conf/ holds YAML recipes");
+    return files.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("shippedConfigs")
+  void everyShippedConfigLoadsAndValidates(Path file) throws Exception {
+    AlignTuneConfig config = AlignTuneConfig.load(file);
+    assertFalse(config.run().id().isBlank());
+    assertTrue(config.align().enabled() || config.finetune().enabled() || !config.evaluation().suites().isEmpty(),
+        file + " does something");
+  }
+
+  @Test
+  void defaultsAreDocumentedValues() {
+    AlignTuneConfig c = AlignTuneConfig.parse("t.yaml", MINIMAL);
+    assertEquals(0.95, c.gates().passRateThreshold());
+    assertEquals(List.of("align", "finetune"), c.pipeline().order());
+    assertFalse(c.align().enabled());
+    assertTrue(c.model().isRandom());
+    assertEquals("out/warehouse", c.output().warehouse());
+  }
+
+  static String error(String yaml) {
+    return assertThrows(ConfigException.class, () -> AlignTuneConfig.parse("bad.yaml", yaml)).getMessage();
+  }
+
+  @Test
+  void badValuesNameTheFieldAndWhatIsAllowed() {
+    String loss = error(MINIMAL + "align: {data: [x.jsonl], loss: kto}\n");
+    assertTrue(loss.contains("bad.yaml") && loss.contains("align.loss") && loss.contains("sigmoid, ipo, hinge"), loss);
+
+    String typo = error(MINIMAL + "align: {data: [x.jsonl], max_lenght: 12}\n");
+    assertTrue(typo.contains("align.max_lenght") && typo.contains("not a known setting") && typo.contains("max_length"), typo);
+
+    String range = error(MINIMAL + "gates: {pass_rate_threshold: 1.5}\n");
+    assertTrue(range.contains("gates.pass_rate_threshold") && range.contains("1.5"), range);
+
+    String type = error(MINIMAL + "align: {data: [x.jsonl], training: {max_steps: ten}}\n");
+    assertTrue(type.contains("align.training.max_steps") && type.contains("whole number"), type);
+
+    String missing = error("run: {output_dir: out}\n");
+    assertTrue(missing.contains("run.id") && missing.contains("required"), missing);
+
+    String target = error(MINIMAL + "align: {data: [x.jsonl], lora: {targets: [q, wq]}}\n");
+    assertTrue(target.contains("lora") && target.contains("'wq'") && target.contains("q, k, v, o, gate, up, down"), target);
+
+    String yaml = error("run: [unclosed\n");
+    assertTrue(yaml.contains("bad.yaml") && yaml.contains("not valid YAML"), yaml);
+  }
+
+  @Test
+  void fineTuningBeforeAligningIsRefusedWithTheReasonUnlessOverridden() {
+    String refused = error(MINIMAL + "pipeline: {order: [finetune, align]}\n");
+    assertTrue(refused.contains("pipeline.order") && refused.contains("allow_finetune_before_align")
+        && refused.contains("Fine-tuning does not fix behaviour"), refused);
+    AlignTuneConfig allowed = AlignTuneConfig.parse("t.yaml",
+        MINIMAL + "pipeline: {order: [finetune, align], allow_finetune_before_align: true}\n");
+    assertEquals(List.of("finetune", "align"), allowed.pipeline().order());
+  }
+
+  @Test
+  void learningRateInScientificNotationIsANumber() {
+    AlignTuneConfig c = AlignTuneConfig.parse("t.yaml", MINIMAL + "align: {data: [x], training: {learning_rate: 5e-4}}\n");
+    assertEquals(5e-4, c.align().training().learningRate(), 0);
+  }
+}
