@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Evaluate, align (DPO) and fine-tune (SFT) Llama-family models.",
-    subcommands = {GenerateCommand.class, ScoreCommand.class, ConvertCommand.class, AlignCommand.class})
+    subcommands = {GenerateCommand.class, ScoreCommand.class, ConvertCommand.class, AlignCommand.class, RunCommand.class})
 public final class Main implements Callable<Integer> {
 
   /** What picocli returns for a failed command (CommandLine.ExitCode.SOFTWARE). */

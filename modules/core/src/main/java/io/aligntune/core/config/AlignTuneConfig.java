@@ -52,6 +52,17 @@ public record AlignTuneConfig(String source, RunSettings run, ModelSettings mode
     return parse(file.toString(), java.nio.file.Files.readString(file, StandardCharsets.UTF_8));
   }
 
+  /** The same config with another run date (the scheduler's --run-date), validated as the YAML field is. */
+  public AlignTuneConfig withRunDate(String date) {
+    try {
+      java.time.LocalDate.parse(date);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new ConfigException("--run-date '" + date + "' is not an ISO date like 2026-12-03");
+    }
+    RunSettings r = new RunSettings(run.id(), date, run.seed(), run.master(), run.outputDir());
+    return new AlignTuneConfig(source, r, model, align, finetune, evaluation, gates, pipeline, output, document, hash);
+  }
+
   /** A node over one of the pipeline's other sections, for its own typed reading. */
   public ConfigNode section(String name) {
     return new ConfigNode(source, name, document == null ? null : document.get(name));

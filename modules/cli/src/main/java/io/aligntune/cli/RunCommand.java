@@ -1,0 +1,42 @@
+package io.aligntune.cli;
+
+import io.aligntune.core.config.AlignTuneConfig;
+import io.aligntune.spark.SparkSessions;
+import io.aligntune.spark.pipeline.PipelineJob;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code aligntune run}: the whole pipeline, gated. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Evaluate the base model, align it (DPO), fine-tune it (SFT), evaluate again and promote it only",
+        "if the gates pass. Exit code 0 = promoted, 3 = a gate refused promotion (reasons printed), 1 = error.",
+        "Re-running the same run.id resumes at the phase and step it stopped at."})
+public final class RunCommand implements Callable<Integer> {
+
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config, e.g. conf/quickstart.yaml")
+  Path config;
+
+  @Option(names = "--run-date", paramLabel = "YYYY-MM-DD",
+      description = "Date the run's table partitions belong to (default: run.date, else today). Schedulers pass it.")
+  String runDate;
+
+  @Override
+  public Integer call() throws Exception {
+    AlignTuneConfig cfg = AlignTuneConfig.load(config);
+    if (runDate != null) {
+      cfg = cfg.withRunDate(runDate);
+    }
+    PrintStream console = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, "UTF-8");
+    SparkSession spark = SparkSessions.getOrCreate("aligntune-run " + cfg.run().id(), cfg.run().master());
+    try {
+      PipelineJob.Outcome outcome = PipelineJob.run(spark, cfg, console);
+      return outcome.exitCode();
+    } finally {
+      spark.stop();
+    }
+  }
+}

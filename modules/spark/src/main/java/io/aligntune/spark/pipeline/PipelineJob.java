@@ -1,0 +1,269 @@
+package io.aligntune.spark.pipeline;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aligntune.core.config.AlignTuneConfig;
+import io.aligntune.core.config.EvaluationSettings;
+import io.aligntune.core.config.GateSettings;
+import io.aligntune.eval.gate.AlignmentDecision;
+import io.aligntune.eval.gate.GateConfig;
+import io.aligntune.eval.gate.GateDecision;
+import io.aligntune.eval.gate.QualityGate;
+import io.aligntune.spark.align.AlignJob;
+import io.aligntune.spark.eval.EvalJob;
+import io.aligntune.spark.eval.EvalReport;
+import io.aligntune.spark.eval.EvalSettings;
+import io.aligntune.spark.eval.EvalSuiteSource;
+import io.aligntune.spark.eval.EvalTables;
+import io.aligntune.spark.eval.EvalTokenizer;
+import io.aligntune.spark.eval.GenerationSettings;
+import io.aligntune.spark.eval.SuiteFormat;
+import io.aligntune.spark.io.HadoopFiles;
+import io.aligntune.spark.model.ModelLocation;
+import io.aligntune.spark.model.ModelSource;
+import io.aligntune.spark.sft.FinetuneJob;
+import io.aligntune.train.loop.StepRecord;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code aligntune run}: evaluate the base → align (DPO) → fine-tune (SFT, from the aligned weights) →
+ * evaluate → gate → promote. Each phase checkpoints and leaves a marker when done, so a re-run after a crash
+ * resumes at the phase (and step) it stopped at. Writes the eval and training tables and a run manifest
+ * with inputs, hashes, checkpoints, metrics, gate decisions and the lineage from base to promoted model.
+ */
+public final class PipelineJob {
+
+  /** Exit code of a run whose gate refused promotion (0 = promoted, 1 = error). */
+  public static final int GATE_FAILED = 3;
+
+  /**
+   * @param promoted whether the final model passed the gates and was promoted
+   * @param reasons the gate's reasons (failures first)
+   * @param manifest URI of the run manifest
+   * @param promotedModel URI of the promoted model, or null
+   */
+  public record Outcome(boolean promoted, List<String> reasons, String manifest, String promotedModel,
+      double basePassRate, double finalPassRate) {
+    public int exitCode() {
+      return promoted ? 0 : GATE_FAILED;
+    }
+  }
+
+  private PipelineJob() {}
+
+  public static Outcome run(SparkSession spark, AlignTuneConfig config, PrintStream console) throws IOException {
+    EvaluationSettings evaluation = config.evaluation();
+    if (evaluation.suites().isEmpty()) {
+      throw new IllegalArgumentException(config.source() + ": evaluation.suites is required for `run`: the gates need a "
+          + "behaviour suite (give at least one {path, format})");
+    }
+    String runDir = config.run().outputDir() + "/" + config.run().id();
+    PhaseLedger ledger = new PhaseLedger(runDir);
+    RunManifest manifest = new RunManifest(config, runDir);
+    ModelLocation base = ModelLocation.resolve(config.model());
+    if (config.model().isRandom()) {
+      console.println("[run] no model.path: initialising a random tiny Llama from model.init (seed "
+          + config.model().initSeed() + ") with the built-in byte tokenizer; outputs are noise, every phase is real");
+    }
+    manifest.lineage("base", base.base().describe(), base.base().contentHash());
+    QualityGate gate = new QualityGate(gateConfig(config.gates()));
+
+    Evaluated baseEval = evaluate(spark, config, ledger, "evaluate_base", "base", base, console);
+    manifest.evaluation("base", baseEval);
+    AlignmentDecision decision = gate.alignmentNeeded(baseEval.passRate());
+    console.println("[run] gate before alignment: " + decision.reason());
+    manifest.gate("alignment_needed", decision.alignmentNeeded(), List.of(decision.reason()));
+
+    ModelLocation current = base;
+    Evaluated alignedEval = baseEval;
+    boolean trained = false;
+    for (String phase : config.pipeline().order()) {
+      if (phase.equals("align")) {
+        if (!config.align().enabled()) {
+          console.println("[run] align: not configured, skipped");
+          continue;
+        }
+        if (!decision.alignmentNeeded()) {
+          console.println("[run] align: skipped by the gate");
+          continue;
+        }
+        current = alignPhase(spark, config, ledger, current, manifest, console);
+        alignedEval = evaluate(spark, config, ledger, "evaluate_aligned", "aligned", current, console);
+        manifest.evaluation("aligned", alignedEval);
+        trained = true;
+      } else {
+        if (!config.finetune().enabled()) {
+          console.println("[run] finetune: not configured, skipped");
+          continue;
+        }
+        current = finetunePhase(spark, config, ledger, current, manifest, console);
+        trained = true;
+      }
+    }
+    Evaluated finalEval = trained ? evaluate(spark, config, ledger, "evaluate_final", "final", current, console) : baseEval;
+    manifest.evaluation("final", finalEval);
+
+    GateDecision promotion = gate.promotion(alignedEval.passRate(), finalEval.passRate(), finalEval.distinct2());
+    manifest.gate("promotion", promotion.passed(), promotion.reasons());
+    String promotedUri = null;
+    if (promotion.passed()) {
+      promotedUri = runDir + "/promoted";
+      copyModel(current.base().uri(), promotedUri, current == base && base.base().uri() == null);
+      manifest.lineage("promoted", promotedUri, current.base().contentHash());
+    }
+    String manifestUri = manifest.write();
+    console.println("[run] " + (promotion.passed() ? "PROMOTED: " + promotedUri : "NOT PROMOTED") + " — " + promotion.summary());
+    console.printf(Locale.ROOT, "[run] pass rate: base %.3f, aligned %.3f, final %.3f; manifest %s%n", baseEval.passRate(),
+        alignedEval.passRate(), finalEval.passRate(), manifestUri);
+    console.println("[run] tables: " + config.output().warehouse() + " (eval_results, eval_summary, train_metrics, rejects)");
+    return new Outcome(promotion.passed(), promotion.reasons(), manifestUri, promotedUri, baseEval.passRate(),
+        finalEval.passRate());
+  }
+
+  /** An evaluation's numbers the gates need (kept in the ledger so a resumed run need not re-evaluate). */
+  record Evaluated(String label, double passRate, double distinct2, double perplexity, long prompts) {
+    ObjectNode toJson() {
+      ObjectNode n = PhaseLedger.node();
+      n.put("label", label);
+      n.put("pass_rate", passRate);
+      n.put("distinct_2", distinct2);
+      n.put("perplexity", perplexity);
+      n.put("prompts", prompts);
+      return n;
+    }
+
+    static Evaluated fromJson(ObjectNode n) {
+      return new Evaluated(n.get("label").asText(), n.get("pass_rate").asDouble(), n.get("distinct_2").asDouble(),
+          n.get("perplexity").asDouble(), n.get("prompts").asLong());
+    }
+  }
+
+  static Evaluated evaluate(SparkSession spark, AlignTuneConfig config, PhaseLedger ledger, String phase, String label,
+      ModelLocation model, PrintStream console) throws IOException {
+    Optional<ObjectNode> done = ledger.finished(phase);
+    if (done.isPresent()) {
+      console.println("[run] " + phase + ": already done, reusing its result");
+      return Evaluated.fromJson(done.get());
+    }
+    EvaluationSettings e = config.evaluation();
+    List<EvalSuiteSource> suites = new ArrayList<>();
+    for (EvaluationSettings.Suite s : e.suites()) {
+      EvalSuiteSource source = EvalSuiteSource.of(s.path(), SuiteFormat.fromConfig(s.format()));
+      suites.add(s.limit() > 0 ? new EvalSuiteSource(source.name(), source.path(), source.format(), s.limit()) : source);
+    }
+    EvalSettings settings = new EvalSettings(label, model.base(), EvalTokenizer.at(model.tokenizer()), suites,
+        GenerationSettings.greedy(e.maxNewTokens(), e.batchSize()).withChatTemplate(e.chat()),
+        e.judge().equals("refusal") ? null : e.judge(), e.partitions(),
+        e.heldOutText());
+    console.println("[run] " + phase + ": generating and judging " + label + " responses...");
+    EvalReport report = EvalJob.run(spark, settings);
+    EvalTables.write(spark, List.of(report), config.output().warehouse(), config.run().date(), phase, config.run().id());
+    double perplexity = report.heldOut() == null ? Double.NaN : report.heldOut().perplexity();
+    Evaluated result = new Evaluated(label, report.summary().passRate(), report.summary().overall().diversity().distinct2(),
+        perplexity, report.summary().overall().n());
+    console.printf(Locale.ROOT, "[run] %s: pass rate %.3f over %d prompts (95%% CI %.3f-%.3f), distinct-2 %.3f%s%n", phase,
+        result.passRate(), result.prompts(), report.summary().overall().passInterval().lower(),
+        report.summary().overall().passInterval().upper(), result.distinct2(),
+        Double.isNaN(perplexity) ? "" : String.format(Locale.ROOT, ", held-out perplexity %.2f", perplexity));
+    ObjectNode json = result.toJson();
+    if (Double.isNaN(perplexity)) {
+      json.putNull("perplexity");
+      json.put("perplexity", Double.NaN);
+    }
+    ledger.markFinished(phase, json);
+    return result;
+  }
+
+  static ModelLocation alignPhase(SparkSession spark, AlignTuneConfig config, PhaseLedger ledger, ModelLocation input,
+      RunManifest manifest, PrintStream console) throws IOException {
+    Optional<ObjectNode> done = ledger.finished("align");
+    String model;
+    if (done.isPresent()) {
+      console.println("[run] align: already done, reusing " + done.get().get("model").asText());
+      model = done.get().get("model").asText();
+    } else {
+      AlignJob.Result r = AlignJob.run(spark, config, input, "align", true, console);
+      model = r.mergedModel();
+      ObjectNode json = PhaseLedger.node();
+      json.put("model", model);
+      if (r.adapter() != null) {
+        json.put("adapter", r.adapter());
+      }
+      json.put("steps", r.steps().size());
+      summarise(json, r.steps());
+      json.put("checkpoints", r.phaseDir() + "/checkpoints");
+      json.put("data", r.data().summary());
+      ledger.markFinished("align", json);
+      done = Optional.of(json);
+    }
+    manifest.phase("align", done.get());
+    ModelLocation out = new ModelLocation(ModelSource.at(model, HadoopFiles.contentHash(model)), input.tokenizer());
+    manifest.lineage("aligned", model, out.base().contentHash());
+    return out;
+  }
+
+  static ModelLocation finetunePhase(SparkSession spark, AlignTuneConfig config, PhaseLedger ledger, ModelLocation input,
+      RunManifest manifest, PrintStream console) throws IOException {
+    Optional<ObjectNode> done = ledger.finished("finetune");
+    String model;
+    if (done.isPresent()) {
+      console.println("[run] finetune: already done, reusing " + done.get().get("model").asText());
+      model = done.get().get("model").asText();
+    } else {
+      FinetuneJob.Result r = FinetuneJob.run(spark, config, input, "finetune", console);
+      model = r.mergedModel();
+      ObjectNode json = PhaseLedger.node();
+      json.put("model", model);
+      json.put("steps", r.steps().size());
+      json.put("best_step", r.bestStep());
+      json.put("stopped_early", r.stoppedEarly());
+      summarise(json, r.steps());
+      json.put("checkpoints", r.phaseDir() + "/checkpoints");
+      json.put("data", r.dataSummary());
+      ledger.markFinished("finetune", json);
+      done = Optional.of(json);
+    }
+    manifest.phase("finetune", done.get());
+    ModelLocation out = new ModelLocation(ModelSource.at(model, HadoopFiles.contentHash(model)), input.tokenizer());
+    manifest.lineage("finetuned", model, out.base().contentHash());
+    return out;
+  }
+
+  static void summarise(ObjectNode json, List<StepRecord> steps) {
+    if (steps.isEmpty()) {
+      return;
+    }
+    ObjectNode first = json.putObject("first_step");
+    steps.get(0).metrics().forEach(first::put);
+    ObjectNode last = json.putObject("last_step");
+    steps.get(steps.size() - 1).metrics().forEach(last::put);
+  }
+
+  static GateConfig gateConfig(GateSettings g) {
+    return new GateConfig(g.passRateThreshold(), g.maxDropPoints(), g.diversityFloor(), g.forceAlignment(), g.skipAlignment());
+  }
+
+  /** Copies the promoted model's directory (a random base with no training has no files: nothing to copy). */
+  static void copyModel(String from, String to, boolean nothingOnDisk) throws IOException {
+    if (from == null || nothingOnDisk) {
+      return;
+    }
+    org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(to);
+    org.apache.hadoop.fs.Path target = HadoopFiles.path(to);
+    if (fs.exists(target)) {
+      fs.delete(target, true);
+    }
+    org.apache.hadoop.fs.FileUtil.copy(HadoopFiles.fileSystem(from), HadoopFiles.path(from), fs, target, false,
+        new org.apache.hadoop.conf.Configuration());
+  }
+
+  static ArrayNode array() {
+    return PhaseLedger.node().arrayNode();
+  }
+}

@@ -1,0 +1,170 @@
+package io.aligntune.spark.sft;
+
+import io.aligntune.core.config.AlignTuneConfig;
+import io.aligntune.core.config.FinetuneSettings;
+import io.aligntune.core.config.TrainingSettings;
+import io.aligntune.core.data.sft.SftFormat;
+import io.aligntune.core.data.tokenize.TruncationPolicy;
+import io.aligntune.core.tensor.HostTensor;
+import io.aligntune.model.io.LoadedWeights;
+import io.aligntune.model.io.SafetensorsDtype;
+import io.aligntune.model.lora.LoraWeights;
+import io.aligntune.spark.align.PhaseExports;
+import io.aligntune.spark.data.DatasetKey;
+import io.aligntune.spark.data.HeldOutSplit;
+import io.aligntune.spark.data.SftDataJob;
+import io.aligntune.spark.data.TokenizedSftExamples;
+import io.aligntune.spark.io.HadoopCheckpointStore;
+import io.aligntune.spark.model.ModelLocation;
+import io.aligntune.spark.model.ModelSource;
+import io.aligntune.spark.tables.TrainMetricsTable;
+import io.aligntune.spark.tables.WarehouseTables;
+import io.aligntune.train.checkpoint.CheckpointStore;
+import io.aligntune.train.checkpoint.CheckpointWriter;
+import io.aligntune.train.data.BatchPlan;
+import io.aligntune.train.loop.ConsoleProgress;
+import io.aligntune.train.loop.MetricsHistory;
+import io.aligntune.train.loop.StepListener;
+import io.aligntune.train.loop.StepRecord;
+import io.aligntune.train.loop.TrainingLoop;
+import io.aligntune.train.loop.TrainingState;
+import io.aligntune.train.optim.AdamW;
+import io.aligntune.train.optim.LearningRateSchedule;
+import io.aligntune.train.sft.SftExampleRow;
+import io.aligntune.train.sft.SftMetricsFormula;
+import io.aligntune.train.sft.SftTrainer;
+import io.aligntune.train.sft.SftValidation;
+import io.aligntune.train.step.AverageOver;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The fine-tuning phase: SFT data → held-out split → distributed SFT (dropout on, loss normalised by the
+ * step's supervised tokens) with eval loss every K steps and early stopping that restores the best weights
+ * → {@code train_metrics} and a merged model for the next phase. Starts from the weights it is given (the
+ * aligned model in the pipeline). A phase interrupted mid-way starts over from its first step (its data
+ * preparation is reused); the pipeline skips it once finished.
+ */
+public final class FinetuneJob {
+
+  /** What a finished fine-tuning produced. */
+  public record Result(String phaseDir, List<StepRecord> steps, String mergedModel, long bestStep, boolean stoppedEarly,
+      String dataSummary) {}
+
+  private FinetuneJob() {}
+
+  public static Result run(SparkSession spark, AlignTuneConfig config, ModelLocation base, String phase,
+      PrintStream console) throws IOException {
+    FinetuneSettings f = config.finetune();
+    TrainingSettings t = f.training();
+    long seed = config.run().seed();
+    String dir = config.run().outputDir() + "/" + config.run().id() + "/" + phase;
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    ModelSource policy = f.lora().fullFineTuning() ? base.base().withFullFineTuning()
+        : base.base().withLora(f.lora().lora(), seed);
+
+    SftDataJob.Settings settings = new SftDataJob.Settings(f.data(), base.tokenizer(),
+        new TruncationPolicy(f.maxLength(), f.maxPromptLength()), SftFormat.fromConfigName(f.format()), io.aligntune.core.data.sft.AlpacaPromptTemplate.STANFORD);
+    DatasetKey key = SftDataJob.key(spark, settings);
+    TokenizedSftExamples data = TokenizedSftExamples.loadIfCurrent(spark, dir + "/data", key).orElse(null);
+    if (data == null) {
+      SftDataJob.Result prepared = SftDataJob.run(spark, settings, key);
+      prepared.report().checkConsistent();
+      WarehouseTables.write(prepared.rejects(), config.output().warehouse(), WarehouseTables.REJECTS, config.run().date(),
+          phase, config.run().id());
+      console.printf("[%s] data: %s%n", phase, prepared.report());
+      data = prepared.data().write(dir + "/data");
+    }
+    HeldOutSplit split = new HeldOutSplit(f.validationFraction(), seed);
+    JavaRDD<SftExampleRow> train = reindexed(split.training(data.rows())).repartition(t.partitions())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<SftExampleRow> validation = reindexed(split.validation(data.rows())).repartition(t.partitions())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long trainCount = train.count();
+    long validationCount = validation.count();
+    if (trainCount == 0) {
+      throw new IllegalStateException("no SFT example left for training after validation and the held-out split");
+    }
+    String dataSummary = data.count() + " examples: " + trainCount + " train, " + validationCount + " held out";
+    console.printf("[%s] %s%n", phase, dataSummary);
+
+    BatchPlan plan = new BatchPlan(trainCount, (int) Math.min(t.globalBatchSize(), trainCount), seed);
+    long total = Math.min(t.maxSteps(), SftTrainer.totalSteps(plan, f.maxEpochs()));
+    SparkSftGradients gradients = new SparkSftGradients(jsc, train, new SparkSftGradients.Settings(policy, plan,
+        t.microBatchSize(), seed, f.attentionDropout(), f.residualDropout(), 2, null));
+    SftValidation validator = validationCount == 0 ? null
+        : new SftValidation(new SparkEvalLoss(jsc, validation, policy, t.microBatchSize()),
+            new SftValidation.Settings(f.evalEvery(), f.patience(), 0.0, true, true));
+
+    Map<String, HostTensor> initial;
+    LoadedWeights baseWeights = PhaseExports.baseWeights(base.base());
+    initial = policy.fullFineTuning() ? new LinkedHashMap<>(baseWeights.tensors())
+        : LoraWeights.initial(baseWeights.config(), policy.lora(), seed);
+    TrainingState state = new TrainingState(initial,
+        new AdamW(new AdamW.Settings(0.9, 0.999, 1e-8, t.weightDecay()), name -> true), 0);
+    MetricsHistory history = new MetricsHistory();
+    CheckpointStore store = new HadoopCheckpointStore(dir + "/checkpoints");
+    List<StepListener> listeners = new ArrayList<>();
+    listeners.add(history);
+    listeners.add(new ConsoleProgress(console, phase));
+    listeners.add(new CheckpointWriter(store, t.checkpointEvery(), seed, config.hash(), plan, history));
+    SftTrainer trainer = new SftTrainer(new TrainingLoop.Settings(total, t.maxGradNorm(),
+        LearningRateSchedule.fromConfig(t.lrScheduler(), t.learningRate(), Math.min(t.warmupSteps(), total - 1), total,
+            t.minLrRatio()), AverageOver.TOKENS, SftMetricsFormula.INSTANCE), validator, listeners);
+    trainer.run(state, gradients);
+    long bestStep = validator == null || validator.best().isEmpty() ? state.completedSteps()
+        : validator.best().get().completedSteps();
+    if (validator != null) {
+      validator.best().ifPresent(b -> console.printf("[%s] best eval loss %.4f at step %d%s%n", phase, b.loss(),
+          b.completedSteps(), trainer.stoppedEarly() ? " (stopped early, best weights restored)" : ""));
+    }
+    WarehouseTables.write(TrainMetricsTable.rows(spark, withEvalLoss(history.records(), validator)),
+        config.output().warehouse(), WarehouseTables.TRAIN_METRICS, config.run().date(), phase, config.run().id());
+
+    Map<String, HostTensor> merged = PhaseExports.mergedWeights(baseWeights, policy, state.weights());
+    String mergedUri = dir + "/model";
+    PhaseExports.writeMerged(mergedUri, baseWeights.config(), merged, SafetensorsDtype.F32, base.tokenizer());
+    if (!policy.fullFineTuning() && config.output().exportAdapter()) {
+      PhaseExports.writeAdapter(dir + "/adapter", policy.lora(), state.weights(), base.base().describe(),
+          SafetensorsDtype.parseWritable(config.output().exportDtype()));
+    }
+    train.unpersist(false);
+    validation.unpersist(false);
+    return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary);
+  }
+
+  /** Rows of one split as examples with dense indices 0..n-1 (the batch plan selects by index). */
+  static JavaRDD<SftExampleRow> reindexed(Dataset<Row> rows) {
+    return TokenizedSftExamples.sequences(rows.orderBy("index")).zipWithIndex()
+        .map(pair -> SftExampleRow.of(Math.toIntExact(pair._2()), pair._1()));
+  }
+
+  /** Step records with the eval loss of the evaluation made after that step, when there was one. */
+  static List<StepRecord> withEvalLoss(List<StepRecord> records, SftValidation validator) {
+    if (validator == null) {
+      return records;
+    }
+    List<StepRecord> out = new ArrayList<>();
+    for (StepRecord r : records) {
+      var eval = validator.evaluationAt(r.step() + 1);
+      if (eval.isPresent()) {
+        Map<String, Double> metrics = new LinkedHashMap<>(r.metrics());
+        metrics.put(SftTrainer.EVAL_LOSS, eval.get().loss());
+        out.add(new StepRecord(r.step(), r.totalSteps(), metrics, r.seconds()));
+      } else {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+}
