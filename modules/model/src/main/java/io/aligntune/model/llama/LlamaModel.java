@@ -189,7 +189,7 @@ public final class LlamaModel implements AutoCloseable {
     }
     NDArray keysT = k.transpose(0, 1, 3, 2);
     keysT.attach(scratch);
-    NDArray scores = q.matMul(keysT).div((float) Math.sqrt(d)).add(mask);
+    NDArray scores = q.matMul(keysT).div(scalar(scratch, (float) Math.sqrt(d))).add(mask);
     NDArray probs = dropout(scores.softmax(-1), attentionDropout, training);
     NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
     return linear(out, p + "o_proj", training);
@@ -221,10 +221,20 @@ public final class LlamaModel implements AutoCloseable {
     if (lora != null && adaptersEnabled && !merged && lora.wraps(path)) {
       NDArray in = dropout(x, (float) lora.config.dropout(), training);
       NDArray down = linearNoAdapter(in, lora.a.get(path));
-      NDArray update = linearNoAdapter(down, lora.b.get(path)).mul((float) lora.config.scale());
+      NDArray update = linearNoAdapter(down, lora.b.get(path)).mul(scalar(x.getManager(), (float) lora.config.scale()));
       y = y.add(update);
     }
     return y;
+  }
+
+  /**
+   * A float32 scalar in libtorch-owned memory, for products whose backward pass needs it. DJL's
+   * {@code mul(Number)} / {@code div(Number)} wrap the number in a tensor over a Java direct buffer
+   * (torch::from_blob) and close it at once; autograd keeps that tensor for the backward pass, and a GC
+   * between forward and backward frees the buffer, so the gradient reads freed memory.
+   */
+  private static NDArray scalar(NDManager manager, float value) {
+    return manager.full(new Shape(), value, DataType.FLOAT32);
   }
 
   private static NDArray linearNoAdapter(NDArray x, NDArray weight) {
@@ -340,12 +350,23 @@ public final class LlamaModel implements AutoCloseable {
         throw new IllegalArgumentException("parameter '" + e.getKey() + "' has shape " + current.getShape()
             + ", got " + e.getValue().shapeString());
       }
-      NDArray fresh = manager.create(e.getValue().data(), current.getShape());
+      NDArray fresh = ownedCopy(e.getValue().data(), current.getShape());
       if (trainable.contains(e.getKey())) {
         fresh.setRequiresGradient(true);
       }
       replaceParameter(e.getKey(), fresh);
       current.close();
+    }
+  }
+
+  /**
+   * An array whose memory libtorch owns. DJL's {@code create(float[])} on CPU wraps a Java direct buffer
+   * without copying (torch::from_blob); that memory lives only as long as the Java array object, while
+   * libtorch may still hold the tensor (autograd graphs, views). A clone detaches the two lifetimes.
+   */
+  private NDArray ownedCopy(float[] data, Shape shape) {
+    try (NDArray wrapped = manager.create(data, shape)) {
+      return wrapped.duplicate();
     }
   }
 

@@ -70,9 +70,12 @@ public final class LogProbs {
       NDArray attention = scratch.create(mask, new Shape(rows, cols));
       NDArray logits = model.forward(ids, attention, null, null, training);
       NDArray logp = logits.get(":, :-1, :").toType(DataType.FLOAT32, false).logSoftmax(-1);
-      NDArray target = scratch.create(targets, new Shape(rows, cols - 1, 1));
+      // gather and mul keep these for the backward pass, which may run after this scratch is closed: they
+      // must own their memory (DJL's create() on CPU only wraps a Java buffer that dies with its array)
+      NDArray target = scratch.create(targets, new Shape(rows, cols - 1, 1)).duplicate();
+      NDArray weight = scratch.create(scored, new Shape(rows, cols - 1)).duplicate();
       NDArray picked = logp.gather(target, 2).reshape(rows, cols - 1);
-      NDArray sums = picked.mul(scratch.create(scored, new Shape(rows, cols - 1))).sum(new int[] {1});
+      NDArray sums = picked.mul(weight).sum(new int[] {1});
       sums.attach(manager);
       return new Result(sums, counts);
     }

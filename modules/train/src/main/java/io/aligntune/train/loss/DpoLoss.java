@@ -3,6 +3,7 @@ package io.aligntune.train.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
@@ -140,15 +141,24 @@ public final class DpoLoss {
     }
   }
 
+  /**
+   * x·factor with the factor in libtorch-owned memory. DJL's {@code mul(Number)} wraps the number in a
+   * tensor over a Java direct buffer (torch::from_blob) and closes it at once, while autograd keeps it for
+   * the backward pass; a GC in between frees it and the gradient reads freed memory.
+   */
+  private static NDArray times(NDArray x, double factor) {
+    return x.mul(x.getManager().full(new Shape(), (float) factor, x.getDataType()));
+  }
+
   // (1 − ε)·softplus(−βh) + ε·softplus(βh), which is the formula above with log σ(x) = −softplus(−x).
   private static NDArray sigmoidLoss(NDArray margin, double beta, double labelSmoothing) {
-    NDArray scaled = margin.mul(beta);
+    NDArray scaled = times(margin, beta);
     NDArray preferChosen = Activation.softPlus(scaled.neg());
     if (labelSmoothing == 0) {
       return preferChosen;
     }
     NDArray preferRejected = Activation.softPlus(scaled);
-    return preferChosen.mul(1 - labelSmoothing).add(preferRejected.mul(labelSmoothing));
+    return times(preferChosen, 1 - labelSmoothing).add(times(preferRejected, labelSmoothing));
   }
 
   private static NDArray ipoLoss(NDArray margin, double beta) {
@@ -156,7 +166,7 @@ public final class DpoLoss {
   }
 
   private static NDArray hingeLoss(NDArray margin, double beta) {
-    return Activation.relu(margin.mul(-beta).add(1.0));
+    return Activation.relu(times(margin, -beta).add(1.0));
   }
 
   private static NDArray toFloat32(NDArray array) {
