@@ -59,7 +59,8 @@ public record AlignTuneConfig(String source, RunSettings run, ModelSettings mode
     } catch (java.time.format.DateTimeParseException e) {
       throw new ConfigException("--run-date '" + date + "' is not an ISO date like 2026-12-03");
     }
-    RunSettings r = new RunSettings(run.id(), date, run.seed(), run.master(), run.outputDir());
+    RunSettings r = new RunSettings(run.idTemplate().replace("{date}", date), date, run.seed(), run.master(),
+        run.outputDir(), run.idTemplate());
     return new AlignTuneConfig(source, r, model, align, finetune, evaluation, gates, pipeline, output, document, hash);
   }
 

@@ -6,18 +6,23 @@ import java.time.format.DateTimeParseException;
 /**
  * {@code run:} — identity and place of a run.
  *
- * @param id run id: names checkpoints, table partitions and the manifest; re-running an id resumes it
+ * @param id run id: names checkpoints, table partitions and the manifest; re-running an id resumes it. A
+ *     {@code {date}} in it is replaced by the run date, so a nightly refresh gets one run per date
  * @param date run date (YYYY-MM-DD) for table partitions; default today (UTC)
  * @param seed seeds data order, adapter initialisation and sampling
  * @param master Spark master used when none is given by spark-submit (e.g. local[2])
  * @param outputDir where checkpoints, exports and the manifest go (any Hadoop URI)
  */
-public record RunSettings(String id, String date, long seed, String master, String outputDir) {
+public record RunSettings(String id, String date, long seed, String master, String outputDir, String idTemplate) {
+
+  public RunSettings(String id, String date, long seed, String master, String outputDir) {
+    this(id, date, seed, master, outputDir, id);
+  }
 
   static RunSettings from(ConfigNode n) {
     String id = n.requiredString("id");
-    if (!id.matches("[A-Za-z0-9._-]+")) {
-      throw n.error("run.id", "is '" + id + "'; allowed: letters, digits, '.', '_' and '-' (it becomes a path)");
+    if (!id.replace("{date}", "").matches("[A-Za-z0-9._-]+")) {
+      throw n.error("run.id", "is '" + id + "'; allowed: letters, digits, '.', '_', '-' and {date} (it becomes a path)");
     }
     String date = n.string("date", LocalDate.now(java.time.ZoneOffset.UTC).toString());
     try {
@@ -25,8 +30,8 @@ public record RunSettings(String id, String date, long seed, String master, Stri
     } catch (DateTimeParseException e) {
       throw n.error("run.date", "is '" + date + "'; expected an ISO date like 2026-12-03");
     }
-    RunSettings s = new RunSettings(id, date, n.integer("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE),
-        n.string("master", "local[2]"), n.requiredString("output_dir"));
+    RunSettings s = new RunSettings(id.replace("{date}", date), date, n.integer("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE),
+        n.string("master", "local[2]"), n.requiredString("output_dir"), id);
     n.rejectUnknown();
     return s;
   }

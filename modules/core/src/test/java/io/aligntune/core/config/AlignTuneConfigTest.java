@@ -86,6 +86,14 @@ class AlignTuneConfigTest {
   }
 
   @Test
+  void aDatePlaceholderInTheRunIdGivesOneRunPerDate() {
+    AlignTuneConfig c = AlignTuneConfig.parse("t.yaml", "run: {id: 'nightly-{date}', output_dir: out, date: '2026-12-01'}\n");
+    assertEquals("nightly-2026-12-01", c.run().id());
+    assertEquals("nightly-2026-12-02", c.withRunDate("2026-12-02").run().id());
+    assertThrows(ConfigException.class, () -> c.withRunDate("yesterday"));
+  }
+
+  @Test
   void learningRateInScientificNotationIsANumber() {
     AlignTuneConfig c = AlignTuneConfig.parse("t.yaml", MINIMAL + "align: {data: [x], training: {learning_rate: 5e-4}}\n");
     assertEquals(5e-4, c.align().training().learningRate(), 0);
