@@ -94,6 +94,7 @@ common_conf() {
     --conf "spark.executor.cores=$cores"
     --conf "spark.task.cpus=$cores"
     --conf spark.dynamicAllocation.enabled=false
+    --conf spark.locality.wait=0s
     --conf "spark.driver.extraJavaOptions=-Dai.djl.offline=true${DRIVER_JAVA_OPTS:+ $DRIVER_JAVA_OPTS}"
     --conf "spark.executor.extraJavaOptions=-Dai.djl.offline=true${EXECUTOR_JAVA_OPTS:+ $EXECUTOR_JAVA_OPTS}"
   )

@@ -32,6 +32,9 @@ public final class SparkSessions {
     conf.setIfMissing("spark.ui.enabled", "false");
     conf.setIfMissing("spark.sql.shuffle.partitions", "4");
     conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+    // training steps are compute-bound on tiny cached partitions: waiting for locality would serialise a
+    // step onto the executor that cached them first
+    conf.setIfMissing("spark.locality.wait", "0s");
     // one retry is what makes an injected task failure testable; clusters configure their own
     conf.setIfMissing("spark.task.maxFailures", "4");
   }
