@@ -13,26 +13,7 @@ public final class LlamaWeightNames {
 
   /** Name → shape, in checkpoint order; {@code lm_head.weight} only when the head is untied. */
   public static Map<String, long[]> expectedShapes(LlamaConfig c) {
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    long d = c.hiddenSize();
-    shapes.put("model.embed_tokens.weight", new long[] {c.vocabSize(), d});
-    for (int i = 0; i < c.numHiddenLayers(); i++) {
-      String p = "model.layers." + i + ".";
-      shapes.put(p + "input_layernorm.weight", new long[] {d});
-      shapes.put(p + "self_attn.q_proj.weight", new long[] {c.qDim(), d});
-      shapes.put(p + "self_attn.k_proj.weight", new long[] {c.kvDim(), d});
-      shapes.put(p + "self_attn.v_proj.weight", new long[] {c.kvDim(), d});
-      shapes.put(p + "self_attn.o_proj.weight", new long[] {d, c.qDim()});
-      shapes.put(p + "post_attention_layernorm.weight", new long[] {d});
-      shapes.put(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), d});
-      shapes.put(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), d});
-      shapes.put(p + "mlp.down_proj.weight", new long[] {d, c.intermediateSize()});
-    }
-    shapes.put("model.norm.weight", new long[] {d});
-    if (!c.tieWordEmbeddings()) {
-      shapes.put("lm_head.weight", new long[] {c.vocabSize(), d});
-    }
-    return shapes;
+    return io.aligntune.model.io.LlamaWeightLayout.expectedShapes(c);
   }
 
   /**
