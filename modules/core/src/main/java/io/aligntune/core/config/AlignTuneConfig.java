@@ -49,6 +49,9 @@ public record AlignTuneConfig(String source, RunSettings run, ModelSettings mode
   }
 
   public static AlignTuneConfig load(java.nio.file.Path file) throws IOException {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new ConfigException(file + ": config file not found (give a YAML file, e.g. conf/quickstart.yaml)");
+    }
     return parse(file.toString(), java.nio.file.Files.readString(file, StandardCharsets.UTF_8));
   }
 

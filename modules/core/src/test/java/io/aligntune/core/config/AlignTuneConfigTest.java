@@ -94,6 +94,13 @@ class AlignTuneConfigTest {
   }
 
   @Test
+  void aMissingConfigFileIsNamed() {
+    String message = assertThrows(ConfigException.class, () -> AlignTuneConfig.load(Paths.get("no/such/config.yaml")))
+        .getMessage();
+    assertTrue(message.contains("no/such/config.yaml") && message.contains("not found"), message);
+  }
+
+  @Test
   void learningRateInScientificNotationIsANumber() {
     AlignTuneConfig c = AlignTuneConfig.parse("t.yaml", MINIMAL + "align: {data: [x], training: {learning_rate: 5e-4}}\n");
     assertEquals(5e-4, c.align().training().learningRate(), 0);
