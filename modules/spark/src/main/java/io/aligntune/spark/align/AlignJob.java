@@ -151,6 +151,7 @@ public final class AlignJob {
       PhaseExports.writeMerged(dir + "/model-" + config.output().exportDtype(), baseWeights.config(), merged, dtype,
           base.tokenizer());
     }
+    gradients.release();
     examples.unpersist(false);
     return new Result(dir, history.records(), mergedUri, adapterUri, data, resumedFrom);
   }

@@ -138,6 +138,7 @@ public final class FinetuneJob {
       PhaseExports.writeAdapter(dir + "/adapter", policy.lora(), state.weights(), base.base().describe(),
           SafetensorsDtype.parseWritable(config.output().exportDtype()));
     }
+    gradients.release();
     train.unpersist(false);
     validation.unpersist(false);
     return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary);

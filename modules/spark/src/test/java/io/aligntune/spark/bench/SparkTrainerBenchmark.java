@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * by side in one JVM and prints ratios:
  * <ol>
  *   <li>the Spark trainer on local[1] against the single-process trainer, same data and steps;</li>
- *   <li>local-cluster with two executor JVMs of one core against one executor;</li>
+ *   <li>on one local-cluster of two executor JVMs of one core: the step as one partition (one executor busy)
+ *       against two partitions (both busy);</li>
  *   <li>a DPO step with precomputed reference log-probs against one that also scores the reference.</li>
  * </ol>
  * Run: {@code mvn -B -o -pl modules/spark test -Dtest=SparkTrainerBenchmark -Dtest.excluded.groups=none
@@ -43,48 +44,111 @@ class SparkTrainerBenchmark {
   static final LlamaConfig CONFIG = new LlamaConfig(288, 768, 6, 6, 6, 512, 256, 1e-5, 10000.0, true, 1, 2, 0);
   static final LoraConfig LORA = new LoraConfig(8, 16, 0.0, List.of("q", "k", "v", "o"));
   static final ModelSource SOURCE = ModelSource.random(CONFIG, 3).withLora(LORA, 4);
-  static final int PAIRS = 64;
+  static final int PAIRS = 128;
   static final int BATCH = 16;
-  static final int STEPS = 4;
+  static final int STEPS = 8;
+  // libtorch's CPU allocator and glibc's mmap threshold settle over the first shapes seen: steps 0 and 1
+  // of a fresh executor run 1.5-4x slower than later ones (high system time in vmstat), so both are warm-up
+  static final int WARMUP = 2;
 
   @Test
-  void benchmark() {
+  void benchmark() throws Exception {
     List<DpoExample> data;
     Map<String, HostTensor> weights;
-    double single;
-    double referenceEachStep;
+    double[] singleVsSpark;
+    double[] precomputedVsScored;
     try (NDManager m = NDManager.newBaseManager(); LlamaModel model = LlamaModel.random(m, CONFIG, 3)) {
       model.addLora(LORA, 4);
       data = ReferenceLogProbs.fill(model, pairs(), 8);
       weights = model.exportTrainable();
       BatchPlan plan = new BatchPlan(PAIRS, BATCH, 1);
       LocalDpoGradients local = new LocalDpoGradients(model, data, plan, 8, DpoLossConfig.sigmoid(0.1));
-      single = secondsPerStep(local, weights);
       // the same step, plus scoring its pairs under the reference (what a trainer without stored
       // reference log-probs pays every step)
-      referenceEachStep = secondsPerStep((step, w) -> {
+      StepGradients scoringReference = (step, w) -> {
         List<DpoExample> batch = new ArrayList<>();
         for (int i : plan.examplesOf(step)) {
           batch.add(data.get(i));
         }
         ReferenceLogProbs.fill(model, batch, 8);
         return local.compute(step, w);
-      }, weights);
+      };
+      precomputedVsScored = interleaved(local, scoringReference, weights);
+      SparkSession spark = LocalClusterSpark.local(1);
+      try {
+        singleVsSpark = interleaved(local, sparkGradients(spark, data, 1), weights);
+        printTasks(spark);
+      } finally {
+        spark.stop();
+        ExecutorModels.release();
+      }
     }
-    double sparkLocal1 = sparkSecondsPerStep(LocalClusterSpark.local(1), data, weights, 1);
-    double cluster1 = sparkSecondsPerStep(cluster(1), data, weights, 1);
-    double cluster2 = sparkSecondsPerStep(cluster(2), data, weights, 2);
+    double[] oneVsTwoExecutors = oneVsTwoExecutors(data, weights);
+    double cluster1 = oneVsTwoExecutors[0];
+    double cluster2 = oneVsTwoExecutors[1];
     System.out.printf(Locale.ROOT, "%nDPO step, %d pairs of ~%d tokens, LoRA r%d on a %,d-weight Llama, mean of %d steps:%n",
         BATCH, 2 * (int) data.stream().mapToInt(DpoExample::totalTokens).average().orElse(0) / 2, LORA.rank(),
         CONFIG.parameterCount(), STEPS);
-    System.out.printf(Locale.ROOT, "  single process            %.2f s/step%n", single);
-    System.out.printf(Locale.ROOT, "  Spark local[1]            %.2f s/step  -> throughput ratio %.2f (target >= 0.9)%n",
-        sparkLocal1, single / sparkLocal1);
-    System.out.printf(Locale.ROOT, "  local-cluster, 1 executor %.2f s/step (1 core, 1 libtorch thread)%n", cluster1);
-    System.out.printf(Locale.ROOT, "  local-cluster, 2 executors %.2f s/step -> speed-up %.2f (target >= 1.7)%n",
+    System.out.printf(Locale.ROOT, "  single process             %.2f s/step (interleaved with local[1])%n", singleVsSpark[0]);
+    System.out.printf(Locale.ROOT, "  Spark local[1]             %.2f s/step -> throughput ratio %.2f (target >= 0.9)%n",
+        singleVsSpark[1], singleVsSpark[0] / singleVsSpark[1]);
+    System.out.printf(Locale.ROOT, "  local-cluster, 1 partition  %.2f s/step (one executor of 1 core, 1 libtorch thread)%n", cluster1);
+    System.out.printf(Locale.ROOT, "  local-cluster, 2 partitions %.2f s/step (two such executors) -> speed-up %.2f (target >= 1.7)%n",
         cluster2, cluster1 / cluster2);
-    System.out.printf(Locale.ROOT, "  reference scored each step %.2f s/step -> precomputed reference is %.2fx faster%n",
-        referenceEachStep, referenceEachStep / single);
+    System.out.printf(Locale.ROOT, "  precomputed reference      %.2f s/step, reference scored each step %.2f s/step -> %.2fx faster%n",
+        precomputedVsScored[0], precomputedVsScored[1], precomputedVsScored[1] / precomputedVsScored[0]);
+  }
+
+  /**
+   * Mean seconds per step of two step functions run alternately (a, b, a, b, ...) on STEPS steps after
+   * WARMUP warm-up steps each, so that a drift in machine load affects both alike.
+   */
+  static double[] interleaved(StepGradients a, StepGradients b, Map<String, HostTensor> weights) {
+    for (int s = 0; s < WARMUP; s++) {
+      a.compute(s, weights);
+      b.compute(s, weights);
+    }
+    long nanosA = 0;
+    long nanosB = 0;
+    for (int s = WARMUP; s < WARMUP + STEPS; s++) {
+      long t0 = System.nanoTime();
+      a.compute(s, weights);
+      long t1 = System.nanoTime();
+      b.compute(s, weights);
+      long t2 = System.nanoTime();
+      nanosA += t1 - t0;
+      nanosB += t2 - t1;
+    }
+    return new double[] {nanosA / 1e9 / STEPS, nanosB / 1e9 / STEPS};
+  }
+
+  static SparkDpoGradients sparkGradients(SparkSession spark, List<DpoExample> data, int partitions) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    if (TaskTimes.last == null || TaskTimes.last.context != spark.sparkContext()) {
+      spark.sparkContext().addSparkListener(new TaskTimes(spark.sparkContext()));
+    }
+    return new SparkDpoGradients(jsc, jsc.parallelize(data, partitions).cache(),
+        new SparkDpoGradients.Settings(SOURCE, new BatchPlan(PAIRS, BATCH, 1), 8, DpoLossConfig.sigmoid(0.1), 2, null));
+  }
+
+  /**
+   * One local-cluster with two executor JVMs of one core: the same steps as one partition (one executor
+   * works, the other idles) and as two (both work), interleaved step by step.
+   */
+  static double[] oneVsTwoExecutors(List<DpoExample> data, Map<String, HostTensor> weights) throws Exception {
+    SparkSession spark = cluster(2);
+    try {
+      return interleaved(sparkGradients(spark, data, 1), sparkGradients(spark, data, 2), weights);
+    } finally {
+      printTasks(spark);
+      spark.stop();
+      ExecutorModels.release();
+    }
+  }
+
+  static void printTasks(SparkSession spark) throws Exception {
+    spark.sparkContext().listenerBus().waitUntilEmpty(10_000);
+    System.out.println("  tasks on " + spark.sparkContext().master() + " (ms):" + TaskTimes.last.summary());
   }
 
   /**
@@ -107,27 +171,30 @@ class SparkTrainerBenchmark {
     return SparkSession.builder().config(conf).getOrCreate();
   }
 
-  static double sparkSecondsPerStep(SparkSession spark, List<DpoExample> data, Map<String, HostTensor> weights,
-      int partitions) {
-    try {
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      SparkDpoGradients gradients = new SparkDpoGradients(jsc, jsc.parallelize(data, partitions).cache(),
-          new SparkDpoGradients.Settings(SOURCE, new BatchPlan(PAIRS, BATCH, 1), 8, DpoLossConfig.sigmoid(0.1), 2, null));
-      return secondsPerStep(gradients, weights);
-    } finally {
-      spark.stop();
-      ExecutorModels.release();
-    }
-  }
+  /** Per-task timings from Spark's listener bus: where a step's wall-clock goes. */
+  static final class TaskTimes extends org.apache.spark.scheduler.SparkListener {
+    static volatile TaskTimes last;
+    final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  /** Mean wall-clock seconds of steps 1..STEPS after one warm-up step (model load, JIT). */
-  static double secondsPerStep(StepGradients gradients, Map<String, HostTensor> weights) {
-    gradients.compute(0, weights);
-    long start = System.nanoTime();
-    for (int s = 1; s <= STEPS; s++) {
-      gradients.compute(s, weights);
+    final org.apache.spark.SparkContext context;
+
+    TaskTimes(org.apache.spark.SparkContext context) {
+      this.context = context;
+      last = this;
     }
-    return (System.nanoTime() - start) / 1e9 / STEPS;
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+      org.apache.spark.scheduler.TaskInfo info = end.taskInfo();
+      org.apache.spark.executor.TaskMetrics m = end.taskMetrics();
+      lines.add(String.format(Locale.ROOT, "stage %d task %d executor %s: duration %d, run %d, cpu %d, deserialize %d, gc %d",
+          end.stageId(), info.index(), info.executorId(), info.duration(), m.executorRunTime(),
+          m.executorCpuTime() / 1_000_000, m.executorDeserializeTime(), m.jvmGCTime()));
+    }
+
+    String summary() {
+      return "\n    " + String.join("\n    ", lines);
+    }
   }
 
   static List<DpoExample> pairs() {

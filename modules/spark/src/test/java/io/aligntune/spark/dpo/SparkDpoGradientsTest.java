@@ -66,7 +66,7 @@ class SparkDpoGradientsTest {
   }
 
   static SparkDpoGradients sparkGradients(SparkSession spark, int partitions, int microBatch, BatchPlan plan,
-      SparkDpoGradients.InjectedFailure failure) {
+      io.aligntune.spark.step.InjectedTaskFailure failure) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<DpoExample> rdd = jsc.parallelize(data, partitions).cache();
     return new SparkDpoGradients(jsc, rdd,
@@ -117,7 +117,7 @@ class SparkDpoGradientsTest {
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     BatchPlan plan = new BatchPlan(data.size(), 4, 9);
     Map<String, HostTensor> clean = train(sparkGradients(spark, 3, 2, plan, null), 4);
-    Map<String, HostTensor> retried = train(sparkGradients(spark, 3, 2, plan, new SparkDpoGradients.InjectedFailure(2, 1)), 4);
+    Map<String, HostTensor> retried = train(sparkGradients(spark, 3, 2, plan, new io.aligntune.spark.step.InjectedTaskFailure(2, 1)), 4);
     double diff = maxDiff(clean, retried);
     assertTrue(diff < 1e-6, "weights after a retried task differ by " + diff);
     assertTrue(maxDiff(clean, initialWeights()) > 1e-4, "training must have moved the weights");

@@ -54,7 +54,7 @@ class SparkSftGradientsTest {
   }
 
   static SparkSftGradients sparkGradients(SparkSession spark, List<SftExampleRow> data, ModelSource source,
-      BatchPlan plan, double dropout, SparkSftGradients.InjectedFailure failure) {
+      BatchPlan plan, double dropout, io.aligntune.spark.step.InjectedTaskFailure failure) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<SftExampleRow> rdd = jsc.parallelize(data, 3).cache();
     return new SparkSftGradients(jsc, rdd,
@@ -116,7 +116,7 @@ class SparkSftGradientsTest {
     Map<String, HostTensor> start = initialWeights(TinySftRows.LORA_WITH_DROPOUT);
     Map<String, HostTensor> clean = train(sparkGradients(spark, DATA, withDropout, plan, 0.1, null), start, 3);
     Map<String, HostTensor> retried = train(sparkGradients(spark, DATA, withDropout, plan, 0.1,
-        new SparkSftGradients.InjectedFailure(1, 1)), start, 3);
+        new io.aligntune.spark.step.InjectedTaskFailure(1, 1)), start, 3);
     assertEquals(0, maxDiff(clean, retried), "weights after a retried task must be identical");
     assertTrue(maxDiff(clean, start) > 1e-4, "training must have moved the weights");
   }

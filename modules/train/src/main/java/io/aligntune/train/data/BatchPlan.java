@@ -83,8 +83,14 @@ public final class BatchPlan implements Serializable {
    * Position of example {@code index} within step {@code step}'s batch, or -1 when the example is not in
    * it. Lets each partition select its own share without materialising the whole batch list per example.
    */
-  public synchronized int positionInStep(long step, int index) {
-    int epoch = epochOf(step);
+  public int positionInStep(long step, int index) {
+    int within = (int) (step % stepsPerEpoch());
+    int position = positionInEpoch(epochOf(step), index) - within * globalBatch;
+    return position >= 0 && position < globalBatch ? position : -1;
+  }
+
+  /** Position of example {@code index} in epoch {@code epoch}'s shuffled order (0 = first of its first step). */
+  public synchronized int positionInEpoch(int epoch, int index) {
     if (cachedPositionOf == null || epoch != cachedEpoch) { // transient fields arrive empty after deserialisation
       int[] order = epochOrder(epoch);
       cachedPositionOf = new int[order.length];
@@ -93,8 +99,18 @@ public final class BatchPlan implements Serializable {
       }
       cachedEpoch = epoch;
     }
-    int within = (int) (step % stepsPerEpoch());
-    int position = cachedPositionOf[index] - within * globalBatch;
-    return position >= 0 && position < globalBatch ? position : -1;
+    return cachedPositionOf[index];
+  }
+
+  /**
+   * The worker slot an example takes in an epoch when each step's batch is dealt round-robin over
+   * {@code workers}: position-in-step modulo workers. Every step then gives each worker ⌊B/W⌋ or ⌈B/W⌉ of
+   * its examples, so no worker waits for another holding most of the batch.
+   */
+  public int workerSlot(int epoch, int index, int workers) {
+    if (workers <= 0) {
+      throw new IllegalArgumentException("workers must be positive, got " + workers);
+    }
+    return (positionInEpoch(epoch, index) % globalBatch) % workers;
   }
 }
