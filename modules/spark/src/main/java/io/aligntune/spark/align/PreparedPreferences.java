@@ -53,7 +53,7 @@ public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, Data
       prepared.report().checkConsistent();
       WarehouseTables.write(prepared.rejects(), config.output().warehouse(), WarehouseTables.REJECTS,
           config.run().date(), phase, config.run().id());
-      console.printf("[%s] data: %s%n", phase, prepared.report());
+      console.printf("[%s] data: %s%n", phase, prepared.report().describe("pairs"));
       int partitions = align.training().partitions();
       JavaRDD<DpoExample> unscored = prepared.data().examples().repartition(partitions);
       JavaRDD<DpoExample> scored = ReferenceLogProbJob.run(unscored, policy, align.training().microBatchSize());

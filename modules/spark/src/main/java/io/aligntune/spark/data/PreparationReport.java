@@ -6,6 +6,7 @@ import java.io.Serializable;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 
 /**
  * What a data job did with its input, one {@link QuarantineReport} per stage, each merged over all files:
@@ -80,6 +81,24 @@ public record PreparationReport(QuarantineReport parsing, QuarantineReport token
           + " values parsing produced, and each stage must have read = accepted + rejected)");
     }
     return this;
+  }
+
+  /**
+   * One line for the console, e.g. "300 records read, 299 pairs kept, 1 rejected (empty_field: 1)".
+   *
+   * @param unit what the kept values are ("pairs", "examples")
+   */
+  public String describe(String unit) {
+    StringBuilder line = new StringBuilder();
+    line.append(recordsRead()).append(" records read, ").append(examples()).append(' ').append(unit).append(" kept, ")
+        .append(rejectedTotal()).append(" rejected");
+    Map<RejectReason, Long> byReason = rejectsByReason();
+    if (!byReason.isEmpty()) {
+      StringJoiner reasons = new StringJoiner(", ", " (", ")");
+      byReason.forEach((reason, n) -> reasons.add(reason.code() + ": " + n));
+      line.append(reasons);
+    }
+    return line.toString();
   }
 
   @Override

@@ -82,7 +82,7 @@ public final class FinetuneJob {
       prepared.report().checkConsistent();
       WarehouseTables.write(prepared.rejects(), config.output().warehouse(), WarehouseTables.REJECTS, config.run().date(),
           phase, config.run().id());
-      console.printf("[%s] data: %s%n", phase, prepared.report());
+      console.printf("[%s] data: %s%n", phase, prepared.report().describe("examples"));
       data = prepared.data().write(dir + "/data");
     }
     HeldOutSplit split = new HeldOutSplit(f.validationFraction(), seed);
