@@ -41,6 +41,10 @@ public record AlignTuneConfig(String source, RunSettings run, ModelSettings mode
     EvaluationSettings evaluation = EvaluationSettings.from(root.section("evaluation"), source,
         doc == null ? null : doc.get("evaluation"));
     GateSettings gates = GateSettings.from(root.section("gates"));
+    if (gates.maxPerplexityRatio() > 0 && evaluation.heldOutText() == null) {
+      throw new ConfigException(source + ": gates.max_perplexity_ratio needs evaluation.held_out_text (the text whose"
+          + " perplexity it compares); set one or remove the gate");
+    }
     PipelineSettings pipeline = PipelineSettings.from(root.section("pipeline"));
     OutputSettings output = OutputSettings.from(root.section("output"), run.outputDir());
     root.rejectUnknown();

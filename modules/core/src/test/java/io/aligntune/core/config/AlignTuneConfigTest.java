@@ -76,6 +76,18 @@ class AlignTuneConfigTest {
   }
 
   @Test
+  void thePerplexityGateIsOffByDefaultAndNeedsHeldOutText() {
+    assertEquals(0.0, AlignTuneConfig.parse("t.yaml", MINIMAL).gates().maxPerplexityRatio());
+    String below = error(MINIMAL + "gates: {max_perplexity_ratio: 0.8}\n");
+    assertTrue(below.contains("gates.max_perplexity_ratio") && below.contains(">= 1"), below);
+    String noText = error(MINIMAL + "gates: {max_perplexity_ratio: 1.3}\n");
+    assertTrue(noText.contains("gates.max_perplexity_ratio needs evaluation.held_out_text"), noText);
+    AlignTuneConfig on = AlignTuneConfig.parse("t.yaml", MINIMAL + "gates: {max_perplexity_ratio: 1.3}\n"
+        + "evaluation: {suites: [{path: s.jsonl, format: jsonl}], held_out_text: t.txt}\n");
+    assertEquals(1.3, on.gates().maxPerplexityRatio());
+  }
+
+  @Test
   void fineTuningBeforeAligningIsRefusedWithTheReasonUnlessOverridden() {
     String refused = error(MINIMAL + "pipeline: {order: [finetune, align]}\n");
     assertTrue(refused.contains("pipeline.order") && refused.contains("allow_finetune_before_align")

@@ -14,13 +14,16 @@ package io.aligntune.eval.gate;
  *     about 1/(number of prompts)
  * @param forceAlignment run alignment even when the base model already passes
  * @param skipAlignment never run alignment; cannot be combined with {@code forceAlignment}
+ * @param maxPerplexityRatio forgetting guard: the final model's held-out perplexity may be at most this
+ *     multiple of the base model's; 0 = not gated, else at least 1
  */
 public record GateConfig(
     double passRateThreshold,
     double maxDropPoints,
     double diversityFloor,
     boolean forceAlignment,
-    boolean skipAlignment) {
+    boolean skipAlignment,
+    double maxPerplexityRatio) {
 
   public static final double DEFAULT_PASS_RATE_THRESHOLD = 0.95;
   public static final double DEFAULT_MAX_DROP_POINTS = 2.0;
@@ -30,10 +33,20 @@ public record GateConfig(
     requireInRange("pass_rate_threshold", passRateThreshold, 0, 1);
     requireInRange("max_drop_points", maxDropPoints, 0, 100);
     requireInRange("diversity_floor", diversityFloor, 0, 1);
+    if (!(maxPerplexityRatio == 0 || maxPerplexityRatio >= 1) || Double.isInfinite(maxPerplexityRatio)) {
+      throw new IllegalArgumentException("max_perplexity_ratio = " + maxPerplexityRatio
+          + " is invalid; it must be 0 (not gated) or a finite ratio >= 1");
+    }
     if (forceAlignment && skipAlignment) {
       throw new IllegalArgumentException(
           "force_alignment = true and skip_alignment = true contradict each other; set at most one");
     }
+  }
+
+  /** Without the perplexity gate. */
+  public GateConfig(double passRateThreshold, double maxDropPoints, double diversityFloor, boolean forceAlignment,
+      boolean skipAlignment) {
+    this(passRateThreshold, maxDropPoints, diversityFloor, forceAlignment, skipAlignment, 0);
   }
 
   /** The defaults: threshold 0.95, 2 points of allowed drop, distinct-2 floor 0.2, no overrides. */

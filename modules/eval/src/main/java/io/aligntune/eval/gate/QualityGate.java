@@ -63,7 +63,9 @@ public final class QualityGate {
    * <ul>
    *   <li>{@code finalPassRate < alignedPassRate − maxDropPoints/100}: fine-tuning undid alignment;
    *   <li>{@code finalPassRate < passRateThreshold};
-   *   <li>{@code finalDistinct2 < diversityFloor}: the responses collapsed.
+   *   <li>{@code finalDistinct2 < diversityFloor}: the responses collapsed;
+   *   <li>with {@code maxPerplexityRatio > 0}: {@code finalPerplexity > basePerplexity × maxPerplexityRatio},
+   *       the model forgot general text (see {@link #promotion(double, double, double, double, double)}).
    * </ul>
    *
    * @param alignedPassRate the pass rate before fine-tuning: the aligned model's, or the base model's when
@@ -72,6 +74,19 @@ public final class QualityGate {
    * @param finalDistinct2 distinct-2 of the final model's responses to the suite
    */
   public GateDecision promotion(double alignedPassRate, double finalPassRate, double finalDistinct2) {
+    return promotion(alignedPassRate, finalPassRate, finalDistinct2, Double.NaN, Double.NaN);
+  }
+
+  /**
+   * As {@link #promotion(double, double, double)}, plus the forgetting guard when configured.
+   *
+   * @param basePerplexity held-out perplexity of the base model (NaN when not measured)
+   * @param finalPerplexity held-out perplexity of the final model (NaN when not measured)
+   * @throws IllegalArgumentException when the perplexity gate is on and a perplexity is missing or not
+   *     positive: a gate must not pass for want of a measurement
+   */
+  public GateDecision promotion(double alignedPassRate, double finalPassRate, double finalDistinct2,
+      double basePerplexity, double finalPerplexity) {
     requireRate("aligned pass rate", alignedPassRate);
     requireRate("final pass rate", finalPassRate);
     requireRate("final distinct-2", finalDistinct2);
@@ -106,6 +121,23 @@ public final class QualityGate {
           "final distinct-2 " + rate(finalDistinct2) + " is below the diversity floor " + rate(floor));
     } else {
       passes.add("final distinct-2 " + rate(finalDistinct2) + " meets the diversity floor " + rate(floor));
+    }
+
+    double ratio = config.maxPerplexityRatio();
+    if (ratio > 0) {
+      if (!(basePerplexity > 0 && finalPerplexity > 0) || Double.isInfinite(basePerplexity)
+          || Double.isInfinite(finalPerplexity)) {
+        throw new IllegalArgumentException("max_perplexity_ratio is set but the held-out perplexities are base "
+            + basePerplexity + ", final " + finalPerplexity + "; both must be measured (evaluation.held_out_text)");
+      }
+      double limit = basePerplexity * ratio;
+      String comparison = "final held-out perplexity " + points(finalPerplexity) + " against base "
+          + points(basePerplexity) + " x " + points(ratio) + " (" + points(limit) + ")";
+      if (finalPerplexity > limit * (1 + TOLERANCE)) {
+        failures.add(comparison + ": above the limit, the model forgot general text");
+      } else {
+        passes.add(comparison + ": within the limit");
+      }
     }
 
     List<String> reasons = new ArrayList<>(failures);

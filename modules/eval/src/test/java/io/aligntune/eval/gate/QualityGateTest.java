@@ -96,4 +96,31 @@ class QualityGateTest {
     assertThrows(IllegalArgumentException.class, () -> gate.promotion(0.9, Double.NaN, 0.5));
     assertThrows(IllegalArgumentException.class, () -> gate.promotion(0.9, 0.9, -0.1));
   }
+
+  @Test
+  void perplexityGateRefusesAForgettingModelAndAdmitsTheBoundary() {
+    QualityGate ppl = new QualityGate(new GateConfig(0.5, 2, 0.2, false, false, 1.25));
+    GateDecision atLimit = ppl.promotion(0.9, 0.9, 0.5, 12.0, 15.0);
+    assertTrue(atLimit.passed(), atLimit.summary());
+    assertTrue(atLimit.summary().contains("final held-out perplexity 15.00 against base 12.00 x 1.25 (15.00): within"),
+        atLimit.summary());
+    GateDecision forgot = ppl.promotion(0.9, 0.9, 0.5, 12.0, 15.01);
+    assertFalse(forgot.passed());
+    assertTrue(forgot.reasons().get(0).contains("forgot general text"), forgot.reasons().toString());
+    // a better perplexity than the base always passes
+    assertTrue(ppl.promotion(0.9, 0.9, 0.5, 12.0, 9.0).passed());
+  }
+
+  @Test
+  void perplexityGateNeedsBothMeasurementsAndIsOffAtZero() {
+    QualityGate ppl = new QualityGate(new GateConfig(0.5, 2, 0.2, false, false, 1.25));
+    assertThrows(IllegalArgumentException.class, () -> ppl.promotion(0.9, 0.9, 0.5, Double.NaN, 10.0));
+    assertThrows(IllegalArgumentException.class, () -> ppl.promotion(0.9, 0.9, 0.5, 10.0, Double.POSITIVE_INFINITY));
+    // off: perplexities are not looked at, and there is no perplexity reason
+    QualityGate off = new QualityGate(new GateConfig(0.5, 2, 0.2, false, false, 0));
+    GateDecision d = off.promotion(0.9, 0.9, 0.5, 10.0, 1000.0);
+    assertTrue(d.passed());
+    assertEquals(3, d.reasons().size());
+    assertThrows(IllegalArgumentException.class, () -> new GateConfig(0.5, 2, 0.2, false, false, 0.8));
+  }
 }

@@ -109,7 +109,8 @@ public final class PipelineJob {
     Evaluated finalEval = trained ? evaluate(spark, config, ledger, "evaluate_final", "final", current, console) : baseEval;
     manifest.evaluation("final", finalEval);
 
-    GateDecision promotion = gate.promotion(alignedEval.passRate(), finalEval.passRate(), finalEval.distinct2());
+    GateDecision promotion = gate.promotion(alignedEval.passRate(), finalEval.passRate(), finalEval.distinct2(),
+        baseEval.perplexity(), finalEval.perplexity());
     manifest.gate("promotion", promotion.passed(), promotion.reasons());
     String promotedUri = null;
     if (promotion.passed()) {
@@ -133,14 +134,18 @@ public final class PipelineJob {
       n.put("label", label);
       n.put("pass_rate", passRate);
       n.put("distinct_2", distinct2);
-      n.put("perplexity", perplexity);
+      if (Double.isNaN(perplexity)) { // no held-out text configured: null, never a NaN in JSON
+        n.putNull("perplexity");
+      } else {
+        n.put("perplexity", perplexity);
+      }
       n.put("prompts", prompts);
       return n;
     }
 
     static Evaluated fromJson(ObjectNode n) {
       return new Evaluated(n.get("label").asText(), n.get("pass_rate").asDouble(), n.get("distinct_2").asDouble(),
-          n.get("perplexity").asDouble(), n.get("prompts").asLong());
+          n.get("perplexity").isNumber() ? n.get("perplexity").asDouble() : Double.NaN, n.get("prompts").asLong());
     }
   }
 
@@ -171,12 +176,7 @@ public final class PipelineJob {
         result.passRate(), result.prompts(), report.summary().overall().passInterval().lower(),
         report.summary().overall().passInterval().upper(), result.distinct2(),
         Double.isNaN(perplexity) ? "" : String.format(Locale.ROOT, ", held-out perplexity %.2f", perplexity));
-    ObjectNode json = result.toJson();
-    if (Double.isNaN(perplexity)) {
-      json.putNull("perplexity");
-      json.put("perplexity", Double.NaN);
-    }
-    ledger.markFinished(phase, json);
+    ledger.markFinished(phase, result.toJson());
     return result;
   }
 
@@ -246,7 +246,8 @@ public final class PipelineJob {
   }
 
   static GateConfig gateConfig(GateSettings g) {
-    return new GateConfig(g.passRateThreshold(), g.maxDropPoints(), g.diversityFloor(), g.forceAlignment(), g.skipAlignment());
+    return new GateConfig(g.passRateThreshold(), g.maxDropPoints(), g.diversityFloor(), g.forceAlignment(), g.skipAlignment(),
+        g.maxPerplexityRatio());
   }
 
   /** Copies the promoted model's directory (a random base with no training has no files: nothing to copy). */

@@ -80,7 +80,8 @@ class PipelineGateTest {
     // pass: every threshold at its most lenient, alignment forced so that every phase runs
     ByteArrayOutputStream passLog = new ByteArrayOutputStream();
     PipelineJob.Outcome pass = run(config(out, "pass",
-        "{pass_rate_threshold: 0.0, max_drop_points: 100, diversity_floor: 0.0, force_alignment: true}"), passLog);
+        "{pass_rate_threshold: 0.0, max_drop_points: 100, diversity_floor: 0.0, force_alignment: true,"
+            + " max_perplexity_ratio: 1000}"), passLog);
     assertTrue(pass.promoted(), passLog.toString(StandardCharsets.UTF_8));
     assertEquals(0, pass.exitCode());
     assertNotNull(pass.promotedModel());
@@ -90,6 +91,20 @@ class PipelineGateTest {
     assertEquals(4, manifest.get("lineage").size(), "base -> aligned -> finetuned -> promoted: " + manifest.get("lineage"));
     assertTrue(manifest.get("gates").get("promotion").get("passed").asBoolean());
     assertTrue(manifest.get("inputs").size() >= 4, "data files, suite and text with their hashes");
+    assertTrue(manifest.at("/gates/promotion/reasons").toString().contains("final held-out perplexity"),
+        manifest.at("/gates/promotion").toString());
+
+    // the same finished run with a strict forgetting guard (final perplexity may not exceed the base's): the
+    // phases are reused and the decision follows the recorded perplexities
+    double basePerplexity = manifest.at("/evaluations/base/perplexity").asDouble();
+    double finalPerplexity = manifest.at("/evaluations/final/perplexity").asDouble();
+    assertTrue(basePerplexity > 1 && finalPerplexity > 1, manifest.get("evaluations").toString());
+    ByteArrayOutputStream strictLog = new ByteArrayOutputStream();
+    PipelineJob.Outcome strict = run(config(out, "pass",
+        "{pass_rate_threshold: 0.0, max_drop_points: 100, diversity_floor: 0.0, force_alignment: true,"
+            + " max_perplexity_ratio: 1.0}"), strictLog);
+    assertEquals(finalPerplexity <= basePerplexity * (1 + 1e-9), strict.promoted(),
+        "base " + basePerplexity + ", final " + finalPerplexity + ": " + strict.reasons());
 
     // fail: a threshold no model can reach
     ByteArrayOutputStream failLog = new ByteArrayOutputStream();
