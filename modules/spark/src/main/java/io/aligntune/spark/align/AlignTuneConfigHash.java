@@ -11,13 +11,20 @@ import java.util.HexFormat;
  * stored in checkpoints: a resumed run with different settings is refused, while edits elsewhere in the file
  * (comments, output paths, other phases) do not block resuming.
  */
-final class AlignTuneConfigHash {
+public final class AlignTuneConfigHash {
 
   private AlignTuneConfigHash() {}
 
-  static String of(AlignTuneConfig config, String section) {
+  /**
+   * @param inputs further identities the phase's training depends on beyond the config (the content hash of
+   *     the weights it starts from, of its data), in a fixed order
+   */
+  public static String of(AlignTuneConfig config, String section, String... inputs) {
     String material = String.valueOf(config.document() == null ? null : config.document().get(section))
         + "|" + config.document().get("model") + "|" + config.run().seed();
+    for (String input : inputs) {
+      material += "|" + input;
+    }
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

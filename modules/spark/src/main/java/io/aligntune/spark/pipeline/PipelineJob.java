@@ -216,13 +216,14 @@ public final class PipelineJob {
       console.println("[run] finetune: already done, reusing " + done.get().get("model").asText());
       model = done.get().get("model").asText();
     } else {
-      FinetuneJob.Result r = FinetuneJob.run(spark, config, input, "finetune", console);
+      FinetuneJob.Result r = FinetuneJob.run(spark, config, input, "finetune", true, console);
       model = r.mergedModel();
       ObjectNode json = PhaseLedger.node();
       json.put("model", model);
       json.put("steps", r.steps().size());
       json.put("best_step", r.bestStep());
       json.put("stopped_early", r.stoppedEarly());
+      json.put("resumed_from", r.resumedFrom());
       summarise(json, r.steps());
       json.put("checkpoints", r.phaseDir() + "/checkpoints");
       json.put("data", r.dataSummary());

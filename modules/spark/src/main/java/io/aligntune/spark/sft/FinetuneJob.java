@@ -9,6 +9,7 @@ import io.aligntune.core.tensor.HostTensor;
 import io.aligntune.model.io.LoadedWeights;
 import io.aligntune.model.io.SafetensorsDtype;
 import io.aligntune.model.lora.LoraWeights;
+import io.aligntune.spark.align.AlignTuneConfigHash;
 import io.aligntune.spark.align.PhaseExports;
 import io.aligntune.spark.data.DatasetKey;
 import io.aligntune.spark.data.HeldOutSplit;
@@ -19,8 +20,10 @@ import io.aligntune.spark.model.ModelLocation;
 import io.aligntune.spark.model.ModelSource;
 import io.aligntune.spark.tables.TrainMetricsTable;
 import io.aligntune.spark.tables.WarehouseTables;
+import io.aligntune.train.checkpoint.CheckpointPart;
 import io.aligntune.train.checkpoint.CheckpointStore;
 import io.aligntune.train.checkpoint.CheckpointWriter;
+import io.aligntune.train.checkpoint.TrainingCheckpoint;
 import io.aligntune.train.data.BatchPlan;
 import io.aligntune.train.loop.ConsoleProgress;
 import io.aligntune.train.loop.MetricsHistory;
@@ -37,10 +40,15 @@ import io.aligntune.train.sft.SftValidation;
 import io.aligntune.train.step.AverageOver;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -52,18 +60,29 @@ import org.apache.spark.storage.StorageLevel;
  * The fine-tuning phase: SFT data → held-out split → distributed SFT (dropout on, loss normalised by the
  * step's supervised tokens) with eval loss every K steps and early stopping that restores the best weights
  * → {@code train_metrics} and a merged model for the next phase. Starts from the weights it is given (the
- * aligned model in the pipeline). A phase interrupted mid-way starts over from its first step (its data
- * preparation is reused); the pipeline skips it once finished.
+ * aligned model in the pipeline).
+ *
+ * <p>Resuming: every checkpoint holds the trainable weights, the AdamW moments, the step and data cursor,
+ * the metrics so far and the early-stopping state (every evaluation, the best one and its weights, the
+ * patience count). Run with {@code resume} (the pipeline re-entering an unfinished phase), the job continues
+ * from the latest committed checkpoint and makes the steps, evaluations and stopping decision the
+ * uninterrupted run would have; its data preparation is reused. A checkpoint made with other finetune
+ * settings, other starting weights or other data is refused.
  */
 public final class FinetuneJob {
 
   /** What a finished fine-tuning produced. */
   public record Result(String phaseDir, List<StepRecord> steps, String mergedModel, long bestStep, boolean stoppedEarly,
-      String dataSummary) {}
+      String dataSummary, long resumedFrom) {}
 
   private FinetuneJob() {}
 
-  public static Result run(SparkSession spark, AlignTuneConfig config, ModelLocation base, String phase,
+  /**
+   * @param base the weights to fine-tune (the config's base model, or the aligned model)
+   * @param phase name used for folders and table partitions ("finetune")
+   * @param resume continue from the phase's latest checkpoint; without it, existing checkpoints are refused
+   */
+  public static Result run(SparkSession spark, AlignTuneConfig config, ModelLocation base, String phase, boolean resume,
       PrintStream console) throws IOException {
     FinetuneSettings f = config.finetune();
     TrainingSettings t = f.training();
@@ -76,6 +95,27 @@ public final class FinetuneJob {
     SftDataJob.Settings settings = new SftDataJob.Settings(f.data(), base.tokenizer(),
         new TruncationPolicy(f.maxLength(), f.maxPromptLength()), SftFormat.fromConfigName(f.format()), io.aligntune.core.data.sft.AlpacaPromptTemplate.STANFORD);
     DatasetKey key = SftDataJob.key(spark, settings);
+    CheckpointStore store = new HadoopCheckpointStore(dir + "/checkpoints");
+    String trainingHash = trainingHash(config, base, key);
+    TrainingCheckpoint resumeFrom = null;
+    Path resumeDir = null;
+    Path scratch = null;
+    Optional<Long> latest = store.latestStep();
+    if (latest.isPresent() && !resume) {
+      throw new IllegalStateException("run " + config.run().id() + " already has " + phase + " checkpoints in "
+          + store.location() + " (last step " + latest.get() + "); resume it or choose a new run.id");
+    }
+    if (latest.isPresent()) {
+      scratch = Files.createTempDirectory("aligntune-resume-");
+      resumeDir = store.fetch(latest.get(), scratch);
+      resumeFrom = TrainingCheckpoint.readFrom(resumeDir);
+      if (!resumeFrom.configHash().equals(trainingHash)) {
+        deleteRecursively(scratch);
+        throw new IllegalStateException("run " + config.run().id() + ": checkpoint " + store.location() + "/"
+            + CheckpointStore.folderName(latest.get()) + " was made with different finetune settings (or other"
+            + " starting weights or data) than this run has; restore the config or use a new run.id");
+      }
+    }
     TokenizedSftExamples data = TokenizedSftExamples.loadIfCurrent(spark, dir + "/data", key).orElse(null);
     if (data == null) {
       SftDataJob.Result prepared = SftDataJob.run(spark, settings, key);
@@ -106,18 +146,48 @@ public final class FinetuneJob {
         : new SftValidation(new SparkEvalLoss(jsc, validation, policy, t.microBatchSize()),
             new SftValidation.Settings(f.evalEvery(), f.patience(), 0.0, true, true));
 
-    Map<String, HostTensor> initial;
     LoadedWeights baseWeights = PhaseExports.baseWeights(base.base());
-    initial = policy.fullFineTuning() ? new LinkedHashMap<>(baseWeights.tensors())
-        : LoraWeights.initial(baseWeights.config(), policy.lora(), seed);
-    TrainingState state = new TrainingState(initial,
-        new AdamW(new AdamW.Settings(0.9, 0.999, 1e-8, t.weightDecay()), name -> true), 0);
+    AdamW.Settings adam = new AdamW.Settings(0.9, 0.999, 1e-8, t.weightDecay());
     MetricsHistory history = new MetricsHistory();
-    CheckpointStore store = new HadoopCheckpointStore(dir + "/checkpoints");
+    TrainingState state;
+    long resumedFrom = 0;
+    if (resumeFrom != null) {
+      long k = resumeFrom.completedSteps();
+      if (k > total || resumeFrom.epoch() != plan.epochOf(k) || resumeFrom.stepInEpoch() != k % plan.stepsPerEpoch()) {
+        throw new IllegalStateException("run " + config.run().id() + ": checkpoint of step " + k + " in "
+            + store.location() + " has data cursor epoch " + resumeFrom.epoch() + " step " + resumeFrom.stepInEpoch()
+            + " but this run's plan (" + total + " steps, " + plan.stepsPerEpoch() + " per epoch) puts step " + k
+            + " elsewhere; the training data changed, use a new run.id");
+      }
+      try {
+        history = MetricsHistory.readFrom(resumeDir);
+        history.truncateTo(k);
+        if (validator != null) {
+          validator.restoreFrom(resumeDir, k);
+        }
+      } finally {
+        deleteRecursively(scratch);
+      }
+      state = new TrainingState(resumeFrom.weights(), AdamW.resume(adam, name -> true, resumeFrom.optimizer()), k);
+      resumedFrom = k;
+      console.printf("[%s] resuming run %s from step %d of %d (%s)%s%n", phase, config.run().id(), k, total,
+          store.location(), validator == null || validator.best().isEmpty() ? ""
+              : String.format(java.util.Locale.ROOT, ", best eval loss so far %.4f at step %d",
+                  validator.best().get().loss(), validator.best().get().completedSteps()));
+    } else {
+      Map<String, HostTensor> initial = policy.fullFineTuning() ? new LinkedHashMap<>(baseWeights.tensors())
+          : LoraWeights.initial(baseWeights.config(), policy.lora(), seed);
+      state = new TrainingState(initial, new AdamW(adam, name -> true), 0);
+    }
+    List<CheckpointPart> parts = new ArrayList<>();
+    parts.add(history::writeTo);
+    if (validator != null) {
+      parts.add(validator);
+    }
     List<StepListener> listeners = new ArrayList<>();
     listeners.add(history);
     listeners.add(new ConsoleProgress(console, phase));
-    listeners.add(new CheckpointWriter(store, t.checkpointEvery(), seed, config.hash(), plan, history));
+    listeners.add(new CheckpointWriter(store, t.checkpointEvery(), seed, trainingHash, plan, parts));
     SftTrainer trainer = new SftTrainer(new TrainingLoop.Settings(total, t.maxGradNorm(),
         LearningRateSchedule.fromConfig(t.lrScheduler(), t.learningRate(), Math.min(t.warmupSteps(), total - 1), total,
             t.minLrRatio()), AverageOver.TOKENS, SftMetricsFormula.INSTANCE), validator, listeners);
@@ -141,7 +211,27 @@ public final class FinetuneJob {
     gradients.release();
     train.unpersist(false);
     validation.unpersist(false);
-    return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary);
+    return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary, resumedFrom);
+  }
+
+  /**
+   * What a checkpoint of this phase must have been made with to be resumed: the finetune section, model and
+   * seed ({@link AlignTuneConfigHash}), the weights training starts from, and the data's identity (input
+   * bytes, tokenizer, truncation, format).
+   */
+  static String trainingHash(AlignTuneConfig config, ModelLocation base, DatasetKey key) {
+    StringBuilder data = new StringBuilder("data:" + key.kind() + ":" + key.version() + ":" + key.tokenizerHash() + ":"
+        + key.truncation() + ":" + key.recordFormat());
+    key.inputs().forEach(in -> data.append(':').append(in.uri()).append('=').append(in.sha256()));
+    return AlignTuneConfigHash.of(config, "finetune", "start:" + base.base().contentHash(), data.toString());
+  }
+
+  static void deleteRecursively(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a leftover scratch copy in the temp folder is harmless
+    }
   }
 
   /** Rows of one split as examples with dense indices 0..n-1 (the batch plan selects by index). */

@@ -9,9 +9,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
-/** Saves a checkpoint every N steps and after the last one. */
+/**
+ * Saves a checkpoint every N steps and after the last one: the {@link TrainingCheckpoint} and every
+ * {@link CheckpointPart} go into one local folder that the store commits atomically.
+ */
 public final class CheckpointWriter implements StepListener {
 
   private final CheckpointStore store;
@@ -19,15 +23,24 @@ public final class CheckpointWriter implements StepListener {
   private final long seed;
   private final String configHash;
   private final BatchPlan plan;
-  private final io.aligntune.train.loop.MetricsHistory history;
+  private final List<CheckpointPart> parts;
 
   public CheckpointWriter(CheckpointStore store, long every, long seed, String configHash, BatchPlan plan) {
-    this(store, every, seed, configHash, plan, null);
+    this(store, every, seed, configHash, plan, List.<CheckpointPart>of());
   }
 
   /** @param history saved with each checkpoint (it must be registered before this writer), or null */
   public CheckpointWriter(CheckpointStore store, long every, long seed, String configHash, BatchPlan plan,
       io.aligntune.train.loop.MetricsHistory history) {
+    this(store, every, seed, configHash, plan, history == null ? List.of() : List.of(history::writeTo));
+  }
+
+  /**
+   * @param parts written into each checkpoint after the weights and optimizer; each must reflect the state
+   *     after the step being saved (listeners that update them must be registered before this writer)
+   */
+  public CheckpointWriter(CheckpointStore store, long every, long seed, String configHash, BatchPlan plan,
+      List<CheckpointPart> parts) {
     if (every <= 0) {
       throw new IllegalArgumentException("checkpoint_every must be positive, got " + every);
     }
@@ -36,7 +49,7 @@ public final class CheckpointWriter implements StepListener {
     this.seed = seed;
     this.configHash = configHash;
     this.plan = plan;
-    this.history = history;
+    this.parts = List.copyOf(parts);
   }
 
   @Override
@@ -54,8 +67,8 @@ public final class CheckpointWriter implements StepListener {
     try {
       temp = Files.createTempDirectory("aligntune-ckpt-");
       checkpoint.writeTo(temp);
-      if (history != null) {
-        history.writeTo(temp);
+      for (CheckpointPart part : parts) {
+        part.writeTo(temp);
       }
       store.commit(next, temp);
     } catch (IOException e) {
