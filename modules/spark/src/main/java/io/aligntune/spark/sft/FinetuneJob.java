@@ -4,6 +4,7 @@ import io.aligntune.core.config.AlignTuneConfig;
 import io.aligntune.core.config.FinetuneSettings;
 import io.aligntune.core.config.TrainingSettings;
 import io.aligntune.core.data.sft.SftFormat;
+import io.aligntune.core.data.tokenize.PackingPlan;
 import io.aligntune.core.data.tokenize.TruncationPolicy;
 import io.aligntune.core.tensor.HostTensor;
 import io.aligntune.model.io.LoadedWeights;
@@ -51,15 +52,20 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * The fine-tuning phase: SFT data → held-out split → distributed SFT (dropout on, loss normalised by the
  * step's supervised tokens) with eval loss every K steps and early stopping that restores the best weights
- * → {@code train_metrics} and a merged model for the next phase. Starts from the weights it is given (the
+ * → {@code train_metrics} and a merged model for the next phase. With {@code finetune.packing} the training
+ * split is packed into rows of max_length tokens ({@link PackedSftRows}); validation stays unpacked. Starts from the weights it is given (the
  * aligned model in the pipeline). A phase interrupted mid-way starts over from its first step (its data
  * preparation is reused); the pipeline skips it once finished.
  */
 public final class FinetuneJob {
 
-  /** What a finished fine-tuning produced. */
+  /**
+   * What a finished fine-tuning produced.
+   *
+   * @param packing the packing of the training split ({@code finetune.packing}); null when off
+   */
   public record Result(String phaseDir, List<StepRecord> steps, String mergedModel, long bestStep, boolean stoppedEarly,
-      String dataSummary) {}
+      String dataSummary, PackingPlan packing) {}
 
   private FinetuneJob() {}
 
@@ -86,7 +92,11 @@ public final class FinetuneJob {
       data = prepared.data().write(dir + "/data");
     }
     HeldOutSplit split = new HeldOutSplit(f.validationFraction(), seed);
-    JavaRDD<SftExampleRow> train = reindexed(split.training(data.rows())).repartition(t.partitions())
+    // packing applies to the training split only, after the held-out split is taken, so the eval loss
+    // stays comparable between packed and unpacked runs (it is per token either way)
+    JavaRDD<SftExampleRow> trainExamples = reindexed(split.training(data.rows()));
+    PackedSftRows packed = f.packing() ? PackedSftRows.pack(jsc, trainExamples, f.maxLength(), t.partitions()) : null;
+    JavaRDD<SftExampleRow> train = (packed != null ? packed.rows() : trainExamples.repartition(t.partitions()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     JavaRDD<SftExampleRow> validation = reindexed(split.validation(data.rows())).repartition(t.partitions())
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -95,8 +105,13 @@ public final class FinetuneJob {
     if (trainCount == 0) {
       throw new IllegalStateException("no SFT example left for training after validation and the held-out split");
     }
-    String dataSummary = data.count() + " examples: " + trainCount + " train, " + validationCount + " held out";
+    long trainExampleCount = packed != null ? packed.plan().exampleCount() : trainCount;
+    String dataSummary = data.count() + " examples: " + trainExampleCount + " train, " + validationCount + " held out";
     console.printf("[%s] %s%n", phase, dataSummary);
+    if (packed != null) {
+      dataSummary += "; " + packed.plan().summary();
+      console.printf("[%s] %s; a step's global_batch_size counts packed rows%n", phase, packed.plan().summary());
+    }
 
     BatchPlan plan = new BatchPlan(trainCount, (int) Math.min(t.globalBatchSize(), trainCount), seed);
     long total = Math.min(t.maxSteps(), SftTrainer.totalSteps(plan, f.maxEpochs()));
@@ -141,7 +156,11 @@ public final class FinetuneJob {
     gradients.release();
     train.unpersist(false);
     validation.unpersist(false);
-    return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary);
+    if (packed != null) {
+      packed.release();
+    }
+    return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary,
+        packed == null ? null : packed.plan());
   }
 
   /** Rows of one split as examples with dense indices 0..n-1 (the batch plan selects by index). */
