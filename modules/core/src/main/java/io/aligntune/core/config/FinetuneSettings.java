@@ -19,10 +19,14 @@ import java.util.List;
  * @param maxEpochs upper bound on passes over the training split (max_steps is capped to it)
  * @param attentionDropout dropout on attention probabilities during SFT training steps
  * @param residualDropout dropout on residual branches during SFT training steps
+ * @param packing pack several short training examples into each row of max_length tokens (first-fit in
+ *     example order; attention, rotary positions and labels stay within each example). Applies to the
+ *     training split only, after the held-out split is taken; {@code training.global_batch_size} then
+ *     counts packed rows. Default false: one padded row per example
  */
 public record FinetuneSettings(boolean enabled, List<String> data, String format, int maxLength, int maxPromptLength,
     LoraSettings lora, TrainingSettings training, double validationFraction, long evalEvery, int patience,
-    int maxEpochs, double attentionDropout, double residualDropout) {
+    int maxEpochs, double attentionDropout, double residualDropout, boolean packing) {
 
   public static final List<String> FORMATS = List.of("auto", "prompt_completion", "messages", "alpaca", "text");
 
@@ -42,7 +46,8 @@ public record FinetuneSettings(boolean enabled, List<String> data, String format
         LoraSettings.from(n.section("lora")), TrainingSettings.from(n.section("training"), 100, 1e-3),
         n.number("validation_fraction", 0.1, 0, 0.9), n.integer("eval_every", 10, 1, 100_000_000),
         (int) n.integer("patience", 3, 1, 1000), (int) n.integer("max_epochs", 3, 1, 10_000),
-        n.number("attention_dropout", 0.0, 0, 0.9), n.number("residual_dropout", 0.1, 0, 0.9));
+        n.number("attention_dropout", 0.0, 0, 0.9), n.number("residual_dropout", 0.1, 0, 0.9),
+        n.bool("packing", false));
     n.rejectUnknown();
     return s;
   }

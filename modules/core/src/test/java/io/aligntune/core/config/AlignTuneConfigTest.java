@@ -88,6 +88,17 @@ class AlignTuneConfigTest {
   }
 
   @Test
+  void packingIsOffByDefaultParsedWhenGivenAndMustBeABoolean() {
+    assertFalse(AlignTuneConfig.parse("t.yaml", MINIMAL + "finetune: {data: [x.jsonl]}\n").finetune().packing());
+    assertTrue(AlignTuneConfig.parse("t.yaml", MINIMAL + "finetune: {data: [x.jsonl], packing: true}\n").finetune().packing());
+    assertFalse(AlignTuneConfig.parse("t.yaml", MINIMAL + "finetune: {data: [x.jsonl], packing: false}\n").finetune().packing());
+    String bad = error(MINIMAL + "finetune: {data: [x.jsonl], packing: sometimes}\n");
+    assertTrue(bad.contains("finetune.packing") && bad.contains("true or false") && bad.contains("sometimes"), bad);
+    String quoted = error(MINIMAL + "finetune: {data: [x.jsonl], packing: 'yes please'}\n");
+    assertTrue(quoted.contains("finetune.packing"), quoted);
+  }
+
+  @Test
   void fineTuningBeforeAligningIsRefusedWithTheReasonUnlessOverridden() {
     String refused = error(MINIMAL + "pipeline: {order: [finetune, align]}\n");
     assertTrue(refused.contains("pipeline.order") && refused.contains("allow_finetune_before_align")

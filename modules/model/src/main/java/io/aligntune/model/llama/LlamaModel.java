@@ -115,28 +115,96 @@ public final class LlamaModel implements AutoCloseable {
           + config.maxPositionEmbeddings());
     }
     try (NDManager scratch = caller.newSubManager()) {
-      NDArray ids = inputIds.duplicate();
-      ids.attach(scratch);
       NDArray positions = positionIds != null ? positionIds
           : scratch.arange((int) past, (int) (past + steps)).toType(DataType.INT64, false).reshape(1, steps).repeat(0, batch);
-      NDArray[] cosSin = rotary.lookup(positions, scratch);
       NDArray mask = attentionBias(scratch, attentionMask, batch, steps, past);
-
-      NDArray h = ids.getNDArrayInternal().embedding(ids, weights.get("model.embed_tokens.weight"), SparseFormat.DENSE)
-          .singletonOrThrow();
-      for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
-        String p = "model.layers." + layer + ".";
-        NDArray attn = attention(layer, rmsNorm(h, weights.get(p + "input_layernorm.weight")), cosSin, mask, cache, training);
-        h = h.add(dropout(attn, residualDropout, training));
-        NDArray mlp = mlp(layer, rmsNorm(h, weights.get(p + "post_attention_layernorm.weight")), training);
-        h = h.add(dropout(mlp, residualDropout, training));
-      }
-      h = rmsNorm(h, weights.get("model.norm.weight"));
-      NDArray head = weights.get(config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight");
-      NDArray logits = linearNoAdapter(h, head);
-      logits.attach(caller);
-      return logits;
+      return decode(inputIds, positions, mask, cache, training, scratch);
     }
+  }
+
+  /**
+   * Logits [B, T, vocab] for packed rows: each row holds several independent examples laid end to end.
+   * Position i attends to j only if j &le; i and both carry the same non-zero segment id (a block-diagonal
+   * causal mask), and rotary positions restart at 0 with each segment, so every example gets the logits it
+   * would get alone. Segment 0 marks padding, which attends to nothing (its logits are finite and
+   * meaningless). Segments must be contiguous runs; each run is one example.
+   *
+   * @param segmentIds [B, T] integer segment ids, 0 on padding
+   * @param positionIds [B, T] rotary positions; null = derived from {@code segmentIds} (0, 1, ... within
+   *     each run, 0 on padding)
+   * @param training applies dropout when true
+   * @return logits owned by {@code inputIds}' manager
+   */
+  public NDArray forwardPacked(NDArray inputIds, NDArray segmentIds, NDArray positionIds, boolean training) {
+    long batch = inputIds.getShape().get(0);
+    long steps = inputIds.getShape().get(1);
+    if (!segmentIds.getShape().equals(inputIds.getShape())) {
+      throw new IllegalArgumentException("segment ids have shape " + segmentIds.getShape() + ", ids have "
+          + inputIds.getShape());
+    }
+    if (steps > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException("row of " + steps + " positions exceeds max_position_embeddings "
+          + config.maxPositionEmbeddings());
+    }
+    try (NDManager scratch = inputIds.getManager().newSubManager()) {
+      NDArray segments = segmentIds.toType(DataType.INT64, true);
+      segments.attach(scratch);
+      NDArray positions = positionIds;
+      if (positions == null) {
+        long[] derived = segmentPositions(segments.toLongArray(), (int) steps);
+        positions = scratch.create(derived, new Shape(batch, steps)).duplicate();
+      }
+      return decode(inputIds, positions, segmentBias(scratch, segments, batch, steps), null, training, scratch);
+    }
+  }
+
+  /**
+   * Rotary positions of packed rows: within each row of {@code steps} tokens, 0, 1, ... along a run of one
+   * segment id, restarting where the id changes; 0 on padding (segment 0).
+   */
+  public static long[] segmentPositions(long[] segmentIds, int steps) {
+    long[] positions = new long[segmentIds.length];
+    for (int i = 0; i < segmentIds.length; i++) {
+      boolean continues = i % steps != 0 && segmentIds[i] == segmentIds[i - 1];
+      positions[i] = segmentIds[i] == 0 ? 0 : continues ? positions[i - 1] + 1 : 0;
+    }
+    return positions;
+  }
+
+  /** The decoder body shared by both forwards: embeddings → layers → norm → head. */
+  private NDArray decode(NDArray inputIds, NDArray positions, NDArray mask, KvCache cache, boolean training,
+      NDManager scratch) {
+    NDManager caller = inputIds.getManager();
+    NDArray ids = inputIds.duplicate();
+    ids.attach(scratch);
+    NDArray[] cosSin = rotary.lookup(positions, scratch);
+    NDArray h = ids.getNDArrayInternal().embedding(ids, weights.get("model.embed_tokens.weight"), SparseFormat.DENSE)
+        .singletonOrThrow();
+    for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
+      String p = "model.layers." + layer + ".";
+      NDArray attn = attention(layer, rmsNorm(h, weights.get(p + "input_layernorm.weight")), cosSin, mask, cache, training);
+      h = h.add(dropout(attn, residualDropout, training));
+      NDArray mlp = mlp(layer, rmsNorm(h, weights.get(p + "post_attention_layernorm.weight")), training);
+      h = h.add(dropout(mlp, residualDropout, training));
+    }
+    h = rmsNorm(h, weights.get("model.norm.weight"));
+    NDArray head = weights.get(config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight");
+    NDArray logits = linearNoAdapter(h, head);
+    logits.attach(caller);
+    return logits;
+  }
+
+  /**
+   * Block-diagonal causal bias [B, 1, T, T]: 0 where key j &le; query i and both are in the same non-zero
+   * segment, {@link #MASKED} elsewhere. Built from the segment ids alone; nothing here needs a gradient.
+   */
+  private static NDArray segmentBias(NDManager scratch, NDArray segments, long batch, long steps) {
+    NDArray index = scratch.arange(0, (int) steps, 1, DataType.INT64);
+    NDArray causal = index.reshape(1, 1, steps, 1).gte(index.reshape(1, 1, 1, steps));
+    NDArray same = segments.reshape(batch, 1, steps, 1).eq(segments.reshape(batch, 1, 1, steps));
+    NDArray realKey = segments.reshape(batch, 1, 1, steps).neq(0);
+    NDArray keep = same.logicalAnd(realKey).logicalAnd(causal);
+    return keep.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED);
   }
 
   /** Causal + padding bias [B or 1, 1, T, S] added to attention scores. */

@@ -227,6 +227,15 @@ public final class PipelineJob {
       summarise(json, r.steps());
       json.put("checkpoints", r.phaseDir() + "/checkpoints");
       json.put("data", r.dataSummary());
+      if (r.packing() != null) {
+        ObjectNode packing = json.putObject("packing");
+        packing.put("examples_in", r.packing().exampleCount());
+        packing.put("rows_out", r.packing().rowCount());
+        packing.put("row_length", r.packing().rowLength());
+        packing.put("real_tokens", r.packing().tokens());
+        packing.put("efficiency", r.packing().efficiency());
+        packing.put("unpacked_efficiency", r.packing().unpackedEfficiency());
+      }
       ledger.markFinished("finetune", json);
       done = Optional.of(json);
     }

@@ -4,6 +4,7 @@ import io.aligntune.core.config.AlignTuneConfig;
 import io.aligntune.core.config.FinetuneSettings;
 import io.aligntune.core.config.TrainingSettings;
 import io.aligntune.core.data.sft.SftFormat;
+import io.aligntune.core.data.tokenize.PackingPlan;
 import io.aligntune.core.data.tokenize.TruncationPolicy;
 import io.aligntune.core.tensor.HostTensor;
 import io.aligntune.model.io.LoadedWeights;
@@ -59,21 +60,26 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * The fine-tuning phase: SFT data → held-out split → distributed SFT (dropout on, loss normalised by the
  * step's supervised tokens) with eval loss every K steps and early stopping that restores the best weights
- * → {@code train_metrics} and a merged model for the next phase. Starts from the weights it is given (the
- * aligned model in the pipeline).
+ * → {@code train_metrics} and a merged model for the next phase. With {@code finetune.packing} the training
+ * split is packed into rows of max_length tokens ({@link PackedSftRows}); validation stays unpacked. Starts
+ * from the weights it is given (the aligned model in the pipeline).
  *
  * <p>Resuming: every checkpoint holds the trainable weights, the AdamW moments, the step and data cursor,
  * the metrics so far and the early-stopping state (every evaluation, the best one and its weights, the
  * patience count). Run with {@code resume} (the pipeline re-entering an unfinished phase), the job continues
  * from the latest committed checkpoint and makes the steps, evaluations and stopping decision the
  * uninterrupted run would have; its data preparation is reused. A checkpoint made with other finetune
- * settings, other starting weights or other data is refused.
+ * settings (packing included), other starting weights or other data is refused.
  */
 public final class FinetuneJob {
 
-  /** What a finished fine-tuning produced. */
+  /**
+   * What a finished fine-tuning produced.
+   *
+   * @param packing the packing of the training split ({@code finetune.packing}); null when off
+   */
   public record Result(String phaseDir, List<StepRecord> steps, String mergedModel, long bestStep, boolean stoppedEarly,
-      String dataSummary, long resumedFrom) {}
+      String dataSummary, long resumedFrom, PackingPlan packing) {}
 
   private FinetuneJob() {}
 
@@ -126,7 +132,11 @@ public final class FinetuneJob {
       data = prepared.data().write(dir + "/data");
     }
     HeldOutSplit split = new HeldOutSplit(f.validationFraction(), seed);
-    JavaRDD<SftExampleRow> train = reindexed(split.training(data.rows())).repartition(t.partitions())
+    // packing applies to the training split only, after the held-out split is taken, so the eval loss
+    // stays comparable between packed and unpacked runs (it is per token either way)
+    JavaRDD<SftExampleRow> trainExamples = reindexed(split.training(data.rows()));
+    PackedSftRows packed = f.packing() ? PackedSftRows.pack(jsc, trainExamples, f.maxLength(), t.partitions()) : null;
+    JavaRDD<SftExampleRow> train = (packed != null ? packed.rows() : trainExamples.repartition(t.partitions()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     JavaRDD<SftExampleRow> validation = reindexed(split.validation(data.rows())).repartition(t.partitions())
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -135,8 +145,13 @@ public final class FinetuneJob {
     if (trainCount == 0) {
       throw new IllegalStateException("no SFT example left for training after validation and the held-out split");
     }
-    String dataSummary = data.count() + " examples: " + trainCount + " train, " + validationCount + " held out";
+    long trainExampleCount = packed != null ? packed.plan().exampleCount() : trainCount;
+    String dataSummary = data.count() + " examples: " + trainExampleCount + " train, " + validationCount + " held out";
     console.printf("[%s] %s%n", phase, dataSummary);
+    if (packed != null) {
+      dataSummary += "; " + packed.plan().summary();
+      console.printf("[%s] %s; a step's global_batch_size counts packed rows%n", phase, packed.plan().summary());
+    }
 
     BatchPlan plan = new BatchPlan(trainCount, (int) Math.min(t.globalBatchSize(), trainCount), seed);
     long total = Math.min(t.maxSteps(), SftTrainer.totalSteps(plan, f.maxEpochs()));
@@ -211,7 +226,11 @@ public final class FinetuneJob {
     gradients.release();
     train.unpersist(false);
     validation.unpersist(false);
-    return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary, resumedFrom);
+    if (packed != null) {
+      packed.release();
+    }
+    return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary, resumedFrom,
+        packed == null ? null : packed.plan());
   }
 
   /**

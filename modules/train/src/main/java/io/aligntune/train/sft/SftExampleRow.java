@@ -4,6 +4,7 @@ import io.aligntune.core.data.tokenize.TokenizedSequence;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One tokenized SFT example as it crosses Spark boundaries: its position in the dataset (what the batch
@@ -15,13 +16,25 @@ import java.util.Arrays;
  * truncated away upstream). The trainer gives such a row weight 0, it adds no tokens and no loss, rather
  * than letting it turn a mean into 0/0.
  *
- * @param index position in the tokenized dataset, 0-based
+ * <p>A packed row ({@link #packed}) holds several examples end to end, told apart by {@code segments}: the
+ * model then lets each token attend only within its own segment, restarts rotary positions at each
+ * segment's first token, and no segment's first token is ever a target (nothing of its own example
+ * precedes it), so the row trains exactly as its examples would one by one.
+ *
+ * @param index position in the tokenized dataset (or in the packed rows), 0-based
  * @param ids token ids, BOS at 0; at least 1
- * @param supervised one flag per id; false at 0 (nothing predicts BOS)
+ * @param supervised one flag per id; false at 0 (nothing predicts BOS) and at every segment start
+ * @param segments null for a single example; else one id per token, 1 for the first example and each
+ *     next example's run one higher (contiguous runs 1, 1, ..., 2, 2, ..., k)
  */
-public record SftExampleRow(int index, int[] ids, boolean[] supervised) implements Serializable {
+public record SftExampleRow(int index, int[] ids, boolean[] supervised, int[] segments) implements Serializable {
 
-  @Serial private static final long serialVersionUID = 1L;
+  @Serial private static final long serialVersionUID = 2L;
+
+  /** A single, unpacked example. */
+  public SftExampleRow(int index, int[] ids, boolean[] supervised) {
+    this(index, ids, supervised, null);
+  }
 
   public SftExampleRow {
     if (index < 0) {
@@ -40,6 +53,59 @@ public record SftExampleRow(int index, int[] ids, boolean[] supervised) implemen
     }
     ids = ids.clone();
     supervised = supervised.clone();
+    if (segments != null) {
+      segments = segments.clone();
+      checkSegments(index, segments, supervised);
+    }
+  }
+
+  private static void checkSegments(int index, int[] segments, boolean[] supervised) {
+    if (segments.length != supervised.length) {
+      throw new IllegalArgumentException("example " + index + ": " + supervised.length + " ids but " + segments.length
+          + " segment ids");
+    }
+    for (int t = 0; t < segments.length; t++) {
+      int expectedFrom = t == 0 ? 1 : segments[t - 1];
+      if (segments[t] != expectedFrom && !(t > 0 && segments[t] == expectedFrom + 1)) {
+        throw new IllegalArgumentException("packed row " + index + ": segment ids must run 1, 1, ..., 2, 2, ...;"
+            + " position " + t + " has " + segments[t] + " after " + (t == 0 ? "the start" : segments[t - 1]));
+      }
+      if (t > 0 && segments[t] != segments[t - 1] && supervised[t]) {
+        throw new IllegalArgumentException("packed row " + index + ": position " + t + " starts segment " + segments[t]
+            + " and cannot be supervised; no token of its own example precedes it");
+      }
+    }
+  }
+
+  /**
+   * One row holding {@code parts} end to end, in the given order, as segments 1..k.
+   *
+   * @param index the packed row's index (what the batch plan selects by)
+   * @param parts single examples (not themselves packed)
+   */
+  public static SftExampleRow packed(int index, List<SftExampleRow> parts) {
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("packed row " + index + ": no examples");
+    }
+    int length = 0;
+    for (SftExampleRow part : parts) {
+      if (part.segments != null) {
+        throw new IllegalArgumentException("packed row " + index + ": example " + part.index + " is already packed");
+      }
+      length += part.ids.length;
+    }
+    int[] ids = new int[length];
+    boolean[] supervised = new boolean[length];
+    int[] segments = new int[length];
+    int at = 0;
+    for (int k = 0; k < parts.size(); k++) {
+      SftExampleRow part = parts.get(k);
+      System.arraycopy(part.ids, 0, ids, at, part.ids.length);
+      System.arraycopy(part.supervised, 0, supervised, at, part.ids.length);
+      Arrays.fill(segments, at, at + part.ids.length, k + 1);
+      at += part.ids.length;
+    }
+    return new SftExampleRow(index, ids, supervised, segments);
   }
 
   /** The row of a tokenized sequence. */
@@ -62,6 +128,21 @@ public record SftExampleRow(int index, int[] ids, boolean[] supervised) implemen
   @Override
   public boolean[] supervised() {
     return supervised.clone();
+  }
+
+  @Override
+  public int[] segments() {
+    return segments == null ? null : segments.clone();
+  }
+
+  /** Whether this row holds packed examples (with segment ids) rather than one example. */
+  public boolean isPacked() {
+    return segments != null;
+  }
+
+  /** Examples in this row: 1 unless packed. */
+  public int exampleCount() {
+    return segments == null ? 1 : segments[segments.length - 1];
   }
 
   public int length() {
@@ -88,20 +169,25 @@ public record SftExampleRow(int index, int[] ids, boolean[] supervised) implemen
     return supervised[position];
   }
 
+  /** The segment id of a position: 1 throughout an unpacked row. */
+  int segmentAt(int position) {
+    return segments == null ? 1 : segments[position];
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof SftExampleRow r && index == r.index && Arrays.equals(ids, r.ids)
-        && Arrays.equals(supervised, r.supervised);
+        && Arrays.equals(supervised, r.supervised) && Arrays.equals(segments, r.segments);
   }
 
   @Override
   public int hashCode() {
-    return 31 * (31 * index + Arrays.hashCode(ids)) + Arrays.hashCode(supervised);
+    return 31 * (31 * (31 * index + Arrays.hashCode(ids)) + Arrays.hashCode(supervised)) + Arrays.hashCode(segments);
   }
 
   @Override
   public String toString() {
     return "SftExampleRow{index=" + index + ", ids=" + Arrays.toString(ids) + ", supervised="
-        + Arrays.toString(supervised) + "}";
+        + Arrays.toString(supervised) + (segments == null ? "" : ", segments=" + Arrays.toString(segments)) + "}";
   }
 }

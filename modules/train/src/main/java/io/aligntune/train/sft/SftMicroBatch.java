@@ -12,6 +12,10 @@ import java.util.List;
  * One micro-batch through the model: rows right-padded to the longest, padding masked out of attention,
  * and the loss taken over the label mask shifted to line up with the logits (logits at t−1 score the token
  * at t). Padding never enters the loss because the mask, not the pad id, says what is supervised.
+ *
+ * <p>A micro-batch with a packed row goes through {@link LlamaModel#forwardPacked}: segment ids (0 on
+ * padding) give each example its own block of the causal mask and its own rotary positions, and a label
+ * whose position starts a new segment is never supervised. Unpacked micro-batches keep the plain forward.
  */
 final class SftMicroBatch {
 
@@ -34,7 +38,9 @@ final class SftMicroBatch {
     if (cols < 2) {
       throw new IllegalArgumentException("a micro-batch needs a row of at least 2 tokens to predict anything");
     }
+    boolean packed = rows.stream().anyMatch(SftExampleRow::isPacked);
     long[] ids = new long[batch * cols];
+    long[] segments = packed ? new long[batch * cols] : null;
     float[] attention = new float[batch * cols];
     long[] labels = new long[batch * (cols - 1)];
     boolean[] labelMask = new boolean[batch * (cols - 1)];
@@ -44,14 +50,22 @@ final class SftMicroBatch {
         boolean real = c < row.length();
         ids[r * cols + c] = real ? row.idAt(c) : PAD;
         attention[r * cols + c] = real ? 1f : 0f;
+        if (packed) {
+          segments[r * cols + c] = real ? row.segmentAt(c) : 0;
+        }
         if (c > 0) {
           labels[r * (cols - 1) + c - 1] = real ? row.idAt(c) : PAD;
-          labelMask[r * (cols - 1) + c - 1] = real && row.supervisedAt(c);
+          // the first token of a segment is not predicted from the previous example's last token
+          boolean sameExample = !packed || !real || row.segmentAt(c) == row.segmentAt(c - 1);
+          labelMask[r * (cols - 1) + c - 1] = real && row.supervisedAt(c) && sameExample;
         }
       }
     }
-    NDArray logits = model.forward(scratch.create(ids, new Shape(batch, cols)),
-        scratch.create(attention, new Shape(batch, cols)), null, null, training);
+    Shape shape = new Shape(batch, cols);
+    NDArray logits = packed
+        ? model.forwardPacked(scratch.create(ids, shape), scratch.create(segments, shape),
+            scratch.create(LlamaModel.segmentPositions(segments, cols), shape), training)
+        : model.forward(scratch.create(ids, shape), scratch.create(attention, shape), null, null, training);
     return SftLoss.fromLogits(logits.get(":, :-1, :"), scratch.create(labels, new Shape(batch, cols - 1)),
         scratch.create(labelMask, new Shape(batch, cols - 1)));
   }
