@@ -78,7 +78,7 @@ class FinetuneJobTest {
 
   static FinetuneJob.Result run(AlignTuneConfig config, ByteArrayOutputStream console) throws Exception {
     try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
-      return FinetuneJob.run(spark, config, ModelLocation.resolve(config.model()), "finetune", ps);
+      return FinetuneJob.run(spark, config, ModelLocation.resolve(config.model()), "finetune", false, ps);
     }
   }
 
