@@ -388,21 +388,23 @@ class NotebookQueriesTest {
   @Test
   void rejectsByReasonAgreeWithTheDataReports() {
     List<Row> rows = answer("rejects_by_reason");
-    // what each data preparation printed: [phase] data: PreparationReport{parsing=..., tokenizing=...}
+    // what each data preparation printed:
+    // [phase] data: N records read, K pairs kept, R rejected (reason: n, reason: n)
     Map<String, Long> reported = new TreeMap<>();
-    Matcher m = Pattern.compile("\\[(\\w+)\\] data: PreparationReport\\{parsing=QuarantineReport\\{[^}]*byReason=\\{([^}]*)\\}\\}, "
-        + "tokenizing=QuarantineReport\\{[^}]*byReason=\\{([^}]*)\\}\\}\\}").matcher(console);
+    Matcher m = Pattern.compile("\\[(\\w+)\\] data: \\d+ records read, \\d+ \\w+ kept, (\\d+) rejected(?: \\(([^)]*)\\))?")
+        .matcher(console);
     Set<String> phasesReported = new TreeSet<>();
     while (m.find()) {
       phasesReported.add(m.group(1));
-      for (String reasons : new String[] {m.group(2), m.group(3)}) {
-        for (String entry : reasons.split(",\\s*")) {
-          if (!entry.isBlank()) {
-            String[] kv = entry.split("=");
-            reported.merge(m.group(1) + "/" + kv[0].trim(), Long.parseLong(kv[1].trim()), Long::sum);
-          }
+      long sum = 0;
+      if (m.group(3) != null) {
+        for (String entry : m.group(3).split(",\\s*")) {
+          String[] kv = entry.split(":");
+          reported.merge(m.group(1) + "/" + kv[0].trim(), Long.parseLong(kv[1].trim()), Long::sum);
+          sum += Long.parseLong(kv[1].trim());
         }
       }
+      assertEquals(Long.parseLong(m.group(2)), sum, "rejected total = sum over reasons: " + m.group());
     }
     assertEquals(Set.of("align", "finetune"), phasesReported, "a data report per training phase in:\n" + console);
     Map<String, Long> queried = new TreeMap<>();
