@@ -31,6 +31,7 @@ public final class ExecutorModels {
       return currentModel;
     }
     release();
+    ExecutorThreads.applyOnce();
     Device device = Device.cpu();
     TaskContext task = TaskContext.get();
     if (task != null) {

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
  *   <li>the Spark trainer on local[1] against the single-process trainer, same data and steps;</li>
  *   <li>on one local-cluster of two executor JVMs of one core: the step as one partition (one executor busy)
  *       against two partitions (both busy);</li>
+ *   <li>the same work in two plain JVMs of one libtorch thread at once against one alone ({@link
+ *       TwoProcessCeiling}): the most two one-core executors can gain on this machine;</li>
  *   <li>a DPO step with precomputed reference log-probs against one that also scores the reference.</li>
  * </ol>
  * Run: {@code mvn -B -o -pl modules/spark test -Dtest=SparkTrainerBenchmark -Dtest.excluded.groups=none
@@ -86,6 +88,11 @@ class SparkTrainerBenchmark {
     double[] oneVsTwoExecutors = oneVsTwoExecutors(data, weights);
     double cluster1 = oneVsTwoExecutors[0];
     double cluster2 = oneVsTwoExecutors[1];
+    // the machine's own limit for two one-core workers, without Spark: alone, both at once, alone again
+    double alone = TwoProcessCeiling.secondsPerStep(1, STEPS)[0];
+    double[] together = TwoProcessCeiling.secondsPerStep(2, STEPS);
+    alone = (alone + TwoProcessCeiling.secondsPerStep(1, STEPS)[0]) / 2;
+    double ceiling = 2 * alone / ((together[0] + together[1]) / 2);
     System.out.printf(Locale.ROOT, "%nDPO step, %d pairs of ~%d tokens, LoRA r%d on a %,d-weight Llama, mean of %d steps:%n",
         BATCH, 2 * (int) data.stream().mapToInt(DpoExample::totalTokens).average().orElse(0) / 2, LORA.rank(),
         CONFIG.parameterCount(), STEPS);
@@ -95,6 +102,9 @@ class SparkTrainerBenchmark {
     System.out.printf(Locale.ROOT, "  local-cluster, 1 partition  %.2f s/step (one executor of 1 core, 1 libtorch thread)%n", cluster1);
     System.out.printf(Locale.ROOT, "  local-cluster, 2 partitions %.2f s/step (two such executors) -> speed-up %.2f (target >= 1.7)%n",
         cluster2, cluster1 / cluster2);
+    System.out.printf(Locale.ROOT, "  two-process ceiling        one 1-thread JVM alone %.2f s/step, two at once %.2f and %.2f s/step"
+        + " -> this machine allows %.2fx; the two executors reach %.0f%% of it%n",
+        alone, together[0], together[1], ceiling, 100 * (cluster1 / cluster2) / ceiling);
     System.out.printf(Locale.ROOT, "  precomputed reference      %.2f s/step, reference scored each step %.2f s/step -> %.2fx faster%n",
         precomputedVsScored[0], precomputedVsScored[1], precomputedVsScored[1] / precomputedVsScored[0]);
   }
@@ -152,7 +162,8 @@ class SparkTrainerBenchmark {
   }
 
   /**
-   * local-cluster with N executor JVMs of one core each. Each executor's libtorch gets one intra-op thread:
+   * local-cluster with N executor JVMs of one core each. Each executor's libtorch gets one intra-op thread
+   * ({@code spark.executor.cores=1}, applied by {@code ExecutorThreads}):
    * with its default (all cores) a single executor already uses both cores of this machine and a second
    * one could only oversubscribe them; one thread per executor core is how a cluster is sized.
    */
@@ -166,8 +177,10 @@ class SparkTrainerBenchmark {
     // cached partitions would otherwise pull every task to the executor that computed them first
     // (locality wait 3 s), serialising a step onto one JVM
     conf.set("spark.locality.wait", "0s");
+    // the product sizes libtorch to the executor's cores (ExecutorThreads): one intra-op thread here
+    conf.set("spark.executor.cores", "1");
     conf.set("spark.executor.extraJavaOptions",
-        "-Dai.djl.offline=true -Doffline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1");
+        "-Dai.djl.offline=true -Doffline=true -Dai.djl.pytorch.num_interop_threads=1");
     return SparkSession.builder().config(conf).getOrCreate();
   }
 

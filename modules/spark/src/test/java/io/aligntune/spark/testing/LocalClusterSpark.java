@@ -40,6 +40,8 @@ public final class LocalClusterSpark {
     SparkConf conf = new SparkConf(false).setMaster("local-cluster[2,1,2048]").setAppName("aligntune-test-cluster");
     SparkSessions.applyLoopbackDefaults(conf);
     conf.set("spark.executor.memory", "1536m");
+    // as a cluster sizes its executors; libtorch then takes one thread per executor core (ExecutorThreads)
+    conf.set("spark.executor.cores", "1");
     conf.set("spark.task.maxFailures", "4");
     conf.set("spark.executorEnv.SPARK_LOCAL_IP", "127.0.0.1");
     conf.set("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Doffline=true");
