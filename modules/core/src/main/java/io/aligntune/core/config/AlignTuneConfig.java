@@ -19,7 +19,9 @@ public record AlignTuneConfig(String source, RunSettings run, ModelSettings mode
     FinetuneSettings finetune, EvaluationSettings evaluation, GateSettings gates, PipelineSettings pipeline,
     OutputSettings output, JsonNode document, String hash) {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // a repeated key (a second `run:` block) must not silently replace the first
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
   /** Sections a config may hold; the pipeline defines those beyond align. */
   public static final java.util.List<String> SECTIONS =
@@ -29,6 +31,13 @@ public record AlignTuneConfig(String source, RunSettings run, ModelSettings mode
     JsonNode doc;
     try {
       doc = YAML.readTree(yaml);
+    } catch (com.fasterxml.jackson.core.JsonParseException e) {
+      String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+      if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+        throw new ConfigException(source + ": key " + e.getOriginalMessage().substring("Duplicate field ".length())
+            + " appears twice in the same mapping" + line + "; a second one would silently replace the first: merge them");
+      }
+      throw new ConfigException(source + ": not valid YAML" + line + ": " + e.getOriginalMessage().split("\n")[0]);
     } catch (IOException e) {
       throw new ConfigException(source + ": not valid YAML: " + e.getMessage().split("\n")[0]);
     }
@@ -67,7 +76,16 @@ public record AlignTuneConfig(String source, RunSettings run, ModelSettings mode
       throw new ConfigException("--run-date '" + date + "' is not an ISO date like 2026-12-03");
     }
     RunSettings r = new RunSettings(run.idTemplate().replace("{date}", date), date, run.seed(), run.master(),
-        run.outputDir(), run.idTemplate());
+        run.outputDir(), run.idTemplate(), true);
+    return new AlignTuneConfig(source, r, model, align, finetune, evaluation, gates, pipeline, output, document, hash);
+  }
+
+  /**
+   * The same config and run id with the date a resumed run recorded at its first attempt (run.date was not
+   * given, so it had defaulted to today).
+   */
+  public AlignTuneConfig withRecordedRunDate(String date) {
+    RunSettings r = new RunSettings(run.id(), date, run.seed(), run.master(), run.outputDir(), run.idTemplate(), false);
     return new AlignTuneConfig(source, r, model, align, finetune, evaluation, gates, pipeline, output, document, hash);
   }
 

@@ -12,11 +12,15 @@ import java.time.format.DateTimeParseException;
  * @param seed seeds data order, adapter initialisation and sampling
  * @param master Spark master used when none is given by spark-submit (e.g. local[2])
  * @param outputDir where checkpoints, exports and the manifest go (any Hadoop URI)
+ * @param idTemplate the id as written, before {@code {date}} was replaced
+ * @param dateGiven whether the date was given (YAML or --run-date) rather than defaulted to today; a run
+ *     resumed without one keeps the date its first attempt recorded
  */
-public record RunSettings(String id, String date, long seed, String master, String outputDir, String idTemplate) {
+public record RunSettings(String id, String date, long seed, String master, String outputDir, String idTemplate,
+    boolean dateGiven) {
 
   public RunSettings(String id, String date, long seed, String master, String outputDir) {
-    this(id, date, seed, master, outputDir, id);
+    this(id, date, seed, master, outputDir, id, true);
   }
 
   static RunSettings from(ConfigNode n) {
@@ -24,14 +28,15 @@ public record RunSettings(String id, String date, long seed, String master, Stri
     if (!id.replace("{date}", "").matches("[A-Za-z0-9._-]+")) {
       throw n.error("run.id", "is '" + id + "'; allowed: letters, digits, '.', '_', '-' and {date} (it becomes a path)");
     }
-    String date = n.string("date", LocalDate.now(java.time.ZoneOffset.UTC).toString());
+    String given = n.string("date", null);
+    String date = given != null ? given : LocalDate.now(java.time.ZoneOffset.UTC).toString();
     try {
       LocalDate.parse(date);
     } catch (DateTimeParseException e) {
       throw n.error("run.date", "is '" + date + "'; expected an ISO date like 2026-12-03");
     }
     RunSettings s = new RunSettings(id.replace("{date}", date), date, n.integer("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE),
-        n.string("master", "local[2]"), n.requiredString("output_dir"), id);
+        n.string("master", "local[2]"), n.requiredString("output_dir"), id, given != null);
     n.rejectUnknown();
     return s;
   }

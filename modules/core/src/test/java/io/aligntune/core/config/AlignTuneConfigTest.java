@@ -47,6 +47,32 @@ class AlignTuneConfigTest {
     assertEquals("out/warehouse", c.output().warehouse());
   }
 
+  @Test
+  void aRepeatedKeyIsRefusedWithItsNameAndLine() {
+    String topLevel = error(String.join("\n", "run: {id: first, output_dir: out}", "gates: {pass_rate_threshold: 0.5}",
+        "run: {id: second, output_dir: elsewhere}", ""));
+    assertTrue(topLevel.contains("'run'") && topLevel.contains("appears twice") && topLevel.contains("line 3"), topLevel);
+    String nested = error(String.join("\n", "run: {id: r1, output_dir: out}", "gates:", "  pass_rate_threshold: 0.5",
+        "  max_drop_points: 2", "  pass_rate_threshold: 0.9", ""));
+    assertTrue(nested.contains("'pass_rate_threshold'") && nested.contains("line 5"), nested);
+    // the same keys in different mappings are not duplicates
+    AlignTuneConfig ok = AlignTuneConfig.parse("t.yaml", String.join("\n", "run: {id: r1, output_dir: out}",
+        "align: {data: [a.jsonl], lora: {rank: 2}, training: {max_steps: 3}}",
+        "finetune: {data: [b.jsonl], lora: {rank: 2}, training: {max_steps: 4}}", ""));
+    assertEquals(3, ok.align().training().maxSteps());
+  }
+
+  @Test
+  void aDefaultedRunDateIsMarkedAsNotGiven() {
+    assertFalse(AlignTuneConfig.parse("t.yaml", MINIMAL).run().dateGiven());
+    AlignTuneConfig dated = AlignTuneConfig.parse("t.yaml", "run: {id: r1, output_dir: out, date: '2026-01-02'}\n");
+    assertTrue(dated.run().dateGiven());
+    assertTrue(AlignTuneConfig.parse("t.yaml", MINIMAL).withRunDate("2026-01-02").run().dateGiven(), "--run-date");
+    AlignTuneConfig resumed = AlignTuneConfig.parse("t.yaml", MINIMAL).withRecordedRunDate("2025-12-31");
+    assertEquals("2025-12-31", resumed.run().date());
+    assertEquals("r1", resumed.run().id());
+  }
+
   static String error(String yaml) {
     return assertThrows(ConfigException.class, () -> AlignTuneConfig.parse("bad.yaml", yaml)).getMessage();
   }
