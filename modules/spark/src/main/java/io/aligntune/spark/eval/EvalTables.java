@@ -125,6 +125,16 @@ public final class EvalTables {
    */
   public static void write(SparkSession spark, List<EvalReport> reports, String warehouse, String runDate,
       String phase, String runId) {
+    write(spark, reports, warehouse, runDate, phase, runId, true);
+  }
+
+  /**
+   * As {@link #write(SparkSession, List, String, String, String, String)}; {@code withRejects = false} leaves
+   * the suites' rejects out, for a run that evaluates several models on the same suites in several phases
+   * and writes the rejects once (a sum over phases would otherwise count each reject once per phase).
+   */
+  public static void write(SparkSession spark, List<EvalReport> reports, String warehouse, String runDate,
+      String phase, String runId, boolean withRejects) {
     if (reports.isEmpty()) {
       throw new IllegalArgumentException("no eval reports to write");
     }
@@ -138,7 +148,7 @@ public final class EvalTables {
     WarehouseTables.write(results(spark, reports), warehouse, WarehouseTables.EVAL_RESULTS, runDate, phase, runId);
     WarehouseTables.write(summary(spark, reports), warehouse, WarehouseTables.EVAL_SUMMARY, runDate, phase, runId);
     Dataset<Row> rejects = rejects(spark, reports);
-    if (!rejects.isEmpty()) {
+    if (withRejects && !rejects.isEmpty()) {
       WarehouseTables.write(rejects, warehouse, WarehouseTables.REJECTS, runDate, phase, runId);
     }
   }

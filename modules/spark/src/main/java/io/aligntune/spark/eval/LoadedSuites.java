@@ -71,7 +71,7 @@ public record LoadedSuites(List<SuitePrompt> prompts, List<Reject> rejects, Map<
       QuarantineReport report = new QuarantineReport();
       Set<String> ids = new HashSet<>();
       try (InputStream in = HadoopFiles.fileSystem(source.path()).open(HadoopFiles.path(source.path()));
-          Stream<Parsed<EvalPrompt>> records = open(source, in)) {
+          Stream<Parsed<EvalPrompt>> records = open(source, qualified(source.path()), in)) {
         Iterator<Parsed<EvalPrompt>> it = (source.limit() == null ? records : records.limit(source.limit())).iterator();
         while (it.hasNext()) {
           Parsed<EvalPrompt> record = it.next();
@@ -100,12 +100,20 @@ public record LoadedSuites(List<SuitePrompt> prompts, List<Reject> rejects, Map<
     return total;
   }
 
-  private static Stream<Parsed<EvalPrompt>> open(EvalSuiteSource source, InputStream in) {
+  /**
+   * @param sourceFile the suite's qualified URI ({@code file:/…}), the form the training data's rejects carry,
+   *     so that one query over {@code rejects.source_file} finds a file whichever job read it
+   */
+  private static Stream<Parsed<EvalPrompt>> open(EvalSuiteSource source, String sourceFile, InputStream in) {
     return switch (source.format()) {
-      case JSONL -> JsonlSource.read(source.path(), in, new SuiteRecordParser());
-      case ADVBENCH -> AdvBenchSuite.read(source.path(), in);
-      case XSTEST -> XsTestSuite.read(source.path(), in);
+      case JSONL -> JsonlSource.read(sourceFile, in, new SuiteRecordParser());
+      case ADVBENCH -> AdvBenchSuite.read(sourceFile, in);
+      case XSTEST -> XsTestSuite.read(sourceFile, in);
     };
+  }
+
+  static String qualified(String path) throws IOException {
+    return HadoopFiles.fileSystem(path).makeQualified(HadoopFiles.path(path)).toString();
   }
 
   /** JSONL ids and categories were checked, with their lines, by {@link SuiteRecordParser}. */

@@ -1,10 +1,10 @@
 package io.aligntune.spark.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aligntune.core.config.AlignTuneConfig;
-import io.aligntune.core.config.EvaluationSettings;
 import io.aligntune.spark.io.HadoopFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +26,7 @@ final class RunManifest {
   private final ObjectNode evaluations;
   private final ObjectNode gates;
 
-  RunManifest(AlignTuneConfig config, String runDir) throws IOException {
+  RunManifest(AlignTuneConfig config, String runDir, RunInputs checked) {
     this.runDir = runDir;
     root.put("run_id", config.run().id());
     root.put("run_date", config.run().date());
@@ -35,17 +35,19 @@ final class RunManifest {
     root.put("config_sha256", config.hash());
     root.set("config", config.document());
     ObjectNode inputs = root.putObject("inputs");
-    for (String data : config.align().enabled() ? config.align().data() : List.<String>of()) {
-      inputs.put(data, hashOrNote(data));
+    ObjectNode sets = PhaseLedger.node();
+    for (RunInputs.Input in : checked.all().values()) {
+      inputs.put(in.path(), "sha256:" + in.sha256());
+      if (in.isSet()) { // a glob or folder: the combined hash above, each matched file here
+        ObjectNode set = sets.putObject(in.path());
+        set.put("field", in.field());
+        set.put("file_count", in.files().size());
+        ObjectNode files = set.putObject("files");
+        in.files().forEach((uri, sha) -> files.put(uri, "sha256:" + sha));
+      }
     }
-    for (String data : config.finetune().enabled() ? config.finetune().data() : List.<String>of()) {
-      inputs.put(data, hashOrNote(data));
-    }
-    for (EvaluationSettings.Suite s : config.evaluation().suites()) {
-      inputs.put(s.path(), hashOrNote(s.path()));
-    }
-    if (config.evaluation().heldOutText() != null) {
-      inputs.put(config.evaluation().heldOutText(), hashOrNote(config.evaluation().heldOutText()));
+    if (!sets.isEmpty()) {
+      root.set("input_sets", sets);
     }
     lineage = root.putArray("lineage");
     phases = root.putObject("phases");
@@ -53,13 +55,45 @@ final class RunManifest {
     gates = root.putObject("gates");
   }
 
-  /** A glob or unreadable input is recorded with a note instead of failing the manifest. */
-  static String hashOrNote(String uri) {
-    try {
-      return "sha256:" + HadoopFiles.contentHash(uri);
-    } catch (IOException | RuntimeException e) {
-      return "unhashed (" + e.getMessage() + ")";
+  /** Per eval suite: records read, prompts accepted, records rejected (the rejects table holds them once). */
+  void evalSuites(JsonNode suites) {
+    ObjectNode n = root.putObject("eval_suites");
+    long rejected = 0;
+    if (suites != null) {
+      n.set("by_suite", suites);
+      for (JsonNode s : suites) {
+        rejected += s.get("rejected").asLong();
+      }
     }
+    n.put("rejected", rejected);
+  }
+
+  /**
+   * Whether the alignment phase ran, and why.
+   *
+   * @param needed the base model's pass rate is below the gate's threshold
+   * @param forced {@code gates.force_alignment} is set
+   * @param ran the align phase ran (or was reused) in this run
+   * @param decision the gate's sentence
+   * @param skippedReason why it did not run, null when it ran
+   */
+  void alignment(boolean needed, boolean forced, boolean ran, String decision, String skippedReason) {
+    ObjectNode a = root.putObject("alignment");
+    a.put("needed", needed);
+    a.put("forced", forced);
+    a.put("ran", ran);
+    a.put("decision", decision);
+    if (skippedReason == null) {
+      a.putNull("skipped_reason");
+    } else {
+      a.put("skipped_reason", skippedReason);
+    }
+  }
+
+  void lineageSkipped(String stage, String reason) {
+    ObjectNode n = lineage.addObject();
+    n.put("stage", stage);
+    n.put("skipped", reason);
   }
 
   void lineage(String stage, String model, String hash) {

@@ -1,0 +1,81 @@
+package io.aligntune.spark.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aligntune.core.config.AlignTuneConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every input the config names is checked before any phase runs, and hashed as the manifest records it. */
+class RunInputsTest {
+
+  static AlignTuneConfig config(Path dir, String sft, String suite, String alignData) {
+    return AlignTuneConfig.parse("inputs.yaml", String.join("\n",
+        "run: {id: r1, output_dir: '" + dir.resolve("runs") + "', date: '2026-12-01'}",
+        "evaluation:",
+        "  suites: [{path: '" + suite + "', format: jsonl}]",
+        "  held_out_text: '" + dir.resolve("text.txt") + "'",
+        "align: {data: ['" + alignData + "']}",
+        "finetune: {data: ['" + sft + "']}",
+        ""));
+  }
+
+  static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  @Test
+  void everyMissingPathIsReportedWithItsFieldBeforeAnyPhaseRuns(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("text.txt"), "some text\n");
+    AlignTuneConfig c = config(dir, dir.resolve("missing-sft.jsonl").toString(), dir.resolve("no-suite.jsonl").toString(),
+        dir.resolve("prefs-*.jsonl").toString());
+    String m = assertThrows(RunInputs.MissingInputsException.class, () -> RunInputs.check(c)).getMessage();
+    assertTrue(m.contains("3 input path(s)"), m);
+    assertTrue(m.contains("finetune.data[0]: " + dir.resolve("missing-sft.jsonl") + " (not found)"), m);
+    assertTrue(m.contains("evaluation.suites[0].path: " + dir.resolve("no-suite.jsonl")), m);
+    assertTrue(m.contains("align.data[0]: " + dir.resolve("prefs-*.jsonl") + " (the pattern matches no file)"), m);
+    assertFalse(m.contains("held_out_text"), "the text exists: " + m);
+
+    // the pipeline refuses before anything: no Spark session is needed and no run folder is created
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    assertThrows(RunInputs.MissingInputsException.class,
+        () -> PipelineJob.run(null, c, new PrintStream(log, true, StandardCharsets.UTF_8)));
+    assertFalse(Files.exists(dir.resolve("runs")), "nothing ran");
+    assertEquals("", log.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void filesAreHashedByContentAndGlobsOverEveryMatchedFile(@TempDir Path dir) throws Exception {
+    byte[] sft = "{\"prompt\": \"a\", \"completion\": \"b\"}\n".getBytes(StandardCharsets.UTF_8);
+    Files.write(dir.resolve("sft.jsonl"), sft);
+    Files.writeString(dir.resolve("suite.jsonl"), "{}\n");
+    Files.writeString(dir.resolve("text.txt"), "some text\n");
+    Files.writeString(dir.resolve("prefs-1.jsonl"), "{\"x\": 1}\n");
+    Files.writeString(dir.resolve("prefs-2.jsonl"), "{\"x\": 2}\n");
+    String glob = dir.resolve("prefs-*.jsonl").toString();
+    AlignTuneConfig c = config(dir, dir.resolve("sft.jsonl").toString(), dir.resolve("suite.jsonl").toString(), glob);
+    RunInputs inputs = RunInputs.check(c);
+    assertEquals("sha256:" + sha256(sft), inputs.hash(dir.resolve("sft.jsonl").toString()), "a file: sha256sum of its bytes");
+    RunInputs.Input set = inputs.all().get(glob);
+    assertEquals(2, set.files().size(), set.toString());
+    assertEquals("sha256:" + set.sha256(), inputs.hash(glob));
+    assertTrue(set.sha256().matches("[0-9a-f]{64}"), set.sha256());
+
+    // a third matching file changes the glob's hash
+    Files.writeString(dir.resolve("prefs-3.jsonl"), "{\"x\": 3}\n");
+    RunInputs more = RunInputs.check(c);
+    assertEquals(3, more.all().get(glob).files().size());
+    assertNotEquals(inputs.hash(glob), more.hash(glob));
+  }
+}
