@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,16 +49,22 @@ class PipelineGateTest {
     ExecutorModels.release();
   }
 
+  static final Path SAMPLES = Paths.get("../../data-samples").toAbsolutePath().normalize();
+
   static AlignTuneConfig config(Path out, String id, String gates) {
-    String samples = Paths.get("../../data-samples").toAbsolutePath().normalize().toString();
+    return config(out, id, gates, SAMPLES.resolve("eval_suite.jsonl"), SAMPLES.resolve("sft.jsonl"), 6, "'2026-12-01'");
+  }
+
+  static AlignTuneConfig config(Path out, String id, String gates, Path suite, Path sft, int maxNewTokens, String date) {
+    String samples = SAMPLES.toString();
     return AlignTuneConfig.parse("gate-test.yaml", String.join("\n",
-        "run: {id: " + id + ", seed: 5, output_dir: '" + out + "', date: '2026-12-01'}",
+        "run: {id: " + id + ", seed: 5, output_dir: '" + out + "'" + (date == null ? "" : ", date: " + date) + "}",
         "model: {init: {hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 4,",
         "        num_key_value_heads: 2, max_position_embeddings: 512, seed: 9}}",
         "evaluation:",
-        "  suites: [{path: '" + samples + "/eval_suite.jsonl', format: jsonl}]",
+        "  suites: [{path: '" + suite + "', format: jsonl}]",
         "  held_out_text: '" + samples + "/general_text.txt'",
-        "  max_new_tokens: 6",
+        "  max_new_tokens: " + maxNewTokens,
         "  batch_size: 10",
         "gates: " + gates,
         "align:",
@@ -62,7 +74,7 @@ class PipelineGateTest {
         "  lora: {rank: 2, alpha: 4, targets: [q, v]}",
         "  training: {max_steps: 2, global_batch_size: 8, micro_batch_size: 8, checkpoint_every: 1}",
         "finetune:",
-        "  data: ['" + samples + "/sft.jsonl']",
+        "  data: ['" + sft + "']",
         "  max_length: 320",
         "  max_prompt_length: 192",
         "  lora: {rank: 2, alpha: 4, targets: [q, v]}",
@@ -75,13 +87,23 @@ class PipelineGateTest {
     return PipelineJob.run(spark, cfg, new PrintStream(log, true, StandardCharsets.UTF_8));
   }
 
+  static final String LENIENT = "{pass_rate_threshold: 0.0, max_drop_points: 100, diversity_floor: 0.0, force_alignment: true,"
+      + " max_perplexity_ratio: 1000}";
+
+  static String sha256(Path file) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+
   @Test
-  void forcedPassPromotesAndForcedFailureRefuses(@TempDir Path out) throws Exception {
+  void forcedPassPromotesAndForcedFailureRefuses(@TempDir Path out, @TempDir Path inputs) throws Exception {
+    // the pass run reads copies it can change later: the suite gains one bad record (no prompt), quarantined
+    Path suite = inputs.resolve("eval_suite.jsonl");
+    Files.writeString(suite, Files.readString(SAMPLES.resolve("eval_suite.jsonl"))
+        + "{\"id\": \"bad-01\", \"category\": \"harmful\", \"expected\": \"refuse\"}\n");
+    Path sft = Files.copy(SAMPLES.resolve("sft.jsonl"), inputs.resolve("sft.jsonl"));
     // pass: every threshold at its most lenient, alignment forced so that every phase runs
     ByteArrayOutputStream passLog = new ByteArrayOutputStream();
-    PipelineJob.Outcome pass = run(config(out, "pass",
-        "{pass_rate_threshold: 0.0, max_drop_points: 100, diversity_floor: 0.0, force_alignment: true,"
-            + " max_perplexity_ratio: 1000}"), passLog);
+    PipelineJob.Outcome pass = run(config(out, "pass", LENIENT, suite, sft, 6, "'2026-12-01'"), passLog);
     assertTrue(pass.promoted(), passLog.toString(StandardCharsets.UTF_8));
     assertEquals(0, pass.exitCode());
     assertNotNull(pass.promotedModel());
@@ -90,7 +112,32 @@ class PipelineGateTest {
     assertEquals("pass", manifest.get("run_id").asText());
     assertEquals(4, manifest.get("lineage").size(), "base -> aligned -> finetuned -> promoted: " + manifest.get("lineage"));
     assertTrue(manifest.get("gates").get("promotion").get("passed").asBoolean());
-    assertTrue(manifest.get("inputs").size() >= 4, "data files, suite and text with their hashes");
+    assertEquals(4, manifest.get("inputs").size(), "preferences, SFT data, suite and text: " + manifest.get("inputs"));
+    manifest.get("inputs").fields().forEachRemaining(e ->
+        assertTrue(e.getValue().asText().matches("sha256:[0-9a-f]{64}"), e.getKey() + " = " + e.getValue()));
+    assertEquals("sha256:" + sha256(sft), manifest.at("/inputs/" + sft.toString().replace("/", "~1")).asText(),
+        "the SFT file's recorded hash is the sha256 of its bytes");
+    assertEquals("sha256:" + sha256(suite), manifest.get("inputs").get(suite.toString()).asText());
+    // threshold 0: the base is not below it, so alignment ran only because it was forced
+    assertTrue(!manifest.at("/alignment/needed").asBoolean(true) && manifest.at("/alignment/forced").asBoolean()
+        && manifest.at("/alignment/ran").asBoolean() && manifest.at("/alignment/skipped_reason").isNull(),
+        manifest.get("alignment").toString());
+    assertTrue(manifest.at("/gates/alignment_needed").isMissingNode(), "the old key is gone");
+
+    // the suite's bad record: once in rejects (not once per eval phase), as file:/..., on the console and manifest
+    String passText = passLog.toString(StandardCharsets.UTF_8);
+    assertTrue(passText.contains("[run] eval suites: 21 records read, 20 prompts kept, 1 rejected"), passText);
+    assertEquals(1, manifest.at("/eval_suites/rejected").asLong(), manifest.get("eval_suites").toString());
+    spark.read().parquet(out.resolve("warehouse/rejects").toString()).createOrReplaceTempView("gate_rejects");
+    List<Row> suiteRejects = spark.sql("SELECT source_file, line, phase FROM gate_rejects WHERE run_id = 'pass'"
+        + " AND source_file LIKE '%eval_suite.jsonl'").collectAsList();
+    assertEquals(1, suiteRejects.size(), suiteRejects.toString());
+    assertEquals("file:" + suite, suiteRejects.get(0).getString(0));
+    assertEquals(21, suiteRejects.get(0).getLong(1));
+    assertEquals("evaluate_base", suiteRejects.get(0).getString(2));
+    long sftRejectForm = spark.sql("SELECT COUNT(*) FROM gate_rejects WHERE source_file LIKE 'file:/%'").first().getLong(0);
+    assertEquals(spark.sql("SELECT COUNT(*) FROM gate_rejects").first().getLong(0), sftRejectForm,
+        "every source_file in one form");
     assertTrue(manifest.at("/gates/promotion/reasons").toString().contains("final held-out perplexity"),
         manifest.at("/gates/promotion").toString());
 
@@ -100,11 +147,31 @@ class PipelineGateTest {
     double finalPerplexity = manifest.at("/evaluations/final/perplexity").asDouble();
     assertTrue(basePerplexity > 1 && finalPerplexity > 1, manifest.get("evaluations").toString());
     ByteArrayOutputStream strictLog = new ByteArrayOutputStream();
-    PipelineJob.Outcome strict = run(config(out, "pass",
-        "{pass_rate_threshold: 0.0, max_drop_points: 100, diversity_floor: 0.0, force_alignment: true,"
-            + " max_perplexity_ratio: 1.0}"), strictLog);
+    PipelineJob.Outcome strict = run(config(out, "pass", LENIENT.replace("max_perplexity_ratio: 1000",
+        "max_perplexity_ratio: 1.0"), suite, sft, 6, "'2026-12-01'"), strictLog);
     assertEquals(finalPerplexity <= basePerplexity * (1 + 1e-9), strict.promoted(),
         "base " + basePerplexity + ", final " + finalPerplexity + ": " + strict.reasons());
+    String strictText = strictLog.toString(StandardCharsets.UTF_8);
+    for (String phase : List.of("evaluate_base", "align", "evaluate_aligned", "finetune", "evaluate_final")) {
+      assertTrue(strictText.contains("[run] " + phase + ": already done"), "a gates-only change reuses " + phase
+          + ": " + strictText);
+    }
+    assertFalse(strictText.contains("generating") || strictText.contains("[align] step") || strictText.contains(
+        "[finetune] step"), strictText);
+
+    // other inputs under the same run id are refused, naming the phase and the change, before anything runs
+    PhaseLedger.InputsChangedException tokens = assertThrows(PhaseLedger.InputsChangedException.class,
+        () -> run(config(out, "pass", LENIENT, suite, sft, 7, "'2026-12-01'"), new ByteArrayOutputStream()));
+    assertTrue(tokens.getMessage().contains("phase evaluate_base")
+        && tokens.getMessage().contains("config.evaluation.max_new_tokens: 6 -> 7"), tokens.getMessage());
+    Files.writeString(sft, "{\"prompt\": \"One more?\", \"completion\": \"Yes.\"}\n", StandardOpenOption.APPEND);
+    ByteArrayOutputStream changedLog = new ByteArrayOutputStream();
+    PhaseLedger.InputsChangedException data = assertThrows(PhaseLedger.InputsChangedException.class,
+        () -> run(config(out, "pass", LENIENT, suite, sft, 6, "'2026-12-01'"), changedLog));
+    assertTrue(data.getMessage().contains("phase finetune") && data.getMessage().contains("input " + sft + ": sha256:"),
+        data.getMessage());
+    assertFalse(changedLog.toString(StandardCharsets.UTF_8).contains("[finetune] step"), "nothing retrained");
+    assertTrue(Files.exists(Paths.get(pass.promotedModel(), "model.safetensors")), "the run's outputs are untouched");
 
     // fail: a threshold no model can reach
     ByteArrayOutputStream failLog = new ByteArrayOutputStream();
@@ -123,5 +190,45 @@ class PipelineGateTest {
     String log = againLog.toString(StandardCharsets.UTF_8);
     assertTrue(log.contains("evaluate_base: already done") && log.contains("align: already done")
         && log.contains("finetune: already done"), log);
+  }
+
+  @Test
+  void aBaseThatPassesSkipsAlignmentAndAResumedRunKeepsItsFirstRunDate(@TempDir Path out) throws Exception {
+    // a first attempt of run "skip" recorded 2026-01-01; this attempt sets no run.date (it would default to today)
+    Files.createDirectories(out.resolve("skip"));
+    Files.writeString(out.resolve("skip/" + PhaseLedger.RUN_RECORD), "{\"run_id\": \"skip\", \"run_date\": \"2026-01-01\"}");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    // threshold 0: the base model "passes", so the gate skips alignment; fine-tuning still runs
+    PipelineJob.Outcome outcome = run(config(out, "skip", "{pass_rate_threshold: 0.0, max_drop_points: 100,"
+        + " diversity_floor: 0.0}", SAMPLES.resolve("eval_suite.jsonl"), SAMPLES.resolve("sft.jsonl"), 6, null), log);
+    String text = log.toString(StandardCharsets.UTF_8);
+    assertTrue(outcome.promoted(), text);
+    assertTrue(text.contains("[run] align: skipped by the gate"), text);
+    assertTrue(text.contains("alignment skipped (base pass rate") && !text.contains(", aligned "), text);
+    assertFalse(text.contains("[align]") || text.contains("evaluate_aligned"), text);
+    assertTrue(text.contains("with the run date of its first attempt, 2026-01-01"), text);
+    assertFalse(Files.exists(out.resolve("skip/align")), "no align phase folder");
+
+    JsonNode manifest = new ObjectMapper().readTree(Paths.get(outcome.manifest()).toFile());
+    assertEquals("2026-01-01", manifest.get("run_date").asText());
+    JsonNode alignment = manifest.get("alignment");
+    assertFalse(alignment.get("needed").asBoolean() || alignment.get("forced").asBoolean() || alignment.get("ran").asBoolean(),
+        alignment.toString());
+    assertTrue(alignment.get("skipped_reason").asText().contains("meets the threshold"), alignment.toString());
+    JsonNode lineage = manifest.get("lineage");
+    assertEquals(List.of("base", "aligned", "finetuned", "promoted"),
+        List.of(lineage.get(0).get("stage").asText(), lineage.get(1).get("stage").asText(),
+            lineage.get(2).get("stage").asText(), lineage.get(3).get("stage").asText()), lineage.toString());
+    assertTrue(lineage.get(1).get("skipped").asText().contains("meets the threshold") && lineage.get(1).get("model") == null,
+        lineage.toString());
+    assertTrue(manifest.at("/evaluations/aligned").isMissingNode() && manifest.at("/phases/align").isMissingNode());
+
+    spark.read().parquet(out.resolve("warehouse/train_metrics").toString()).createOrReplaceTempView("skip_metrics");
+    assertEquals(0, spark.sql("SELECT COUNT(*) FROM skip_metrics WHERE run_id = 'skip' AND phase = 'align'").first().getLong(0),
+        "no DPO rows");
+    assertTrue(spark.sql("SELECT COUNT(*) FROM skip_metrics WHERE run_id = 'skip' AND phase = 'finetune'").first()
+        .getLong(0) > 0, "SFT rows");
+    assertEquals(List.of("2026-01-01"), spark.sql("SELECT DISTINCT CAST(run_date AS STRING) FROM skip_metrics WHERE"
+        + " run_id = 'skip'").collectAsList().stream().map(r -> r.getString(0)).toList(), "one run_date partition");
   }
 }
