@@ -36,6 +36,11 @@ public final class RealPipelineRun {
   public static final int HH_PAIRS = 300;
   public static final int PROMPTS = 40;
   public static final int STEPS = 4;
+  /** The run's gates: defaults (95% pass rate) with alignment forced, since stories260K never refuses. */
+  public static final String GATES = "gates: {force_alignment: true}";
+  /** Gates every model passes: the forced-pass re-run. */
+  public static final String LENIENT_GATES = "gates: {force_alignment: true, pass_rate_threshold: 0.0, max_drop_points: 100,"
+      + " diversity_floor: 0.0}";
 
   private RealPipelineRun() {}
 
@@ -84,7 +89,7 @@ public final class RealPipelineRun {
         "  max_new_tokens: 16",
         "  batch_size: 10",
         "  partitions: 2",
-        "gates: {force_alignment: true}", // stories260K never refuses: align anyway so every phase runs
+        GATES, // stories260K never refuses: align anyway so every phase runs
         "align:",
         "  data: ['" + pairs + "']",
         "  max_length: 128",
