@@ -47,6 +47,10 @@ class AlignJobTest {
   }
 
   static AlignTuneConfig config(Path out, String runId, int steps) {
+    return config(out, runId, steps, "{rank: 4, alpha: 8, targets: [q, v, o, up]}");
+  }
+
+  static AlignTuneConfig config(Path out, String runId, int steps, String lora) {
     String samples = Paths.get("../../data-samples/preferences.jsonl").toAbsolutePath().normalize().toString();
     return AlignTuneConfig.parse("test.yaml", String.join("\n",
         "run: {id: " + runId + ", seed: 3, output_dir: '" + out + "'}",
@@ -57,7 +61,7 @@ class AlignJobTest {
         "  max_length: 384",
         "  max_prompt_length: 192",
         "  beta: 0.5",
-        "  lora: {rank: 4, alpha: 8, targets: [q, v, o, up]}",
+        "  lora: " + lora,
         "  training: {max_steps: " + steps + ", global_batch_size: 8, micro_batch_size: 4, learning_rate: 0.02,",
         "             warmup_steps: 1, checkpoint_every: 3, partitions: 2}",
         ""));
@@ -124,6 +128,40 @@ class AlignJobTest {
       assertTrue(moved > 1e-3, "training must have changed the model; max change " + moved);
     }
     assertTrue(Files.exists(Paths.get(full.adapter()).resolve("adapter_config.json")));
+  }
+
+  @Test
+  void fullFineTuningExportsTheTrainedWeightsAndNoAdapter(@TempDir Path out) throws Exception {
+    AlignTuneConfig cfg = config(out, "full", 3, "{full_fine_tuning: true}");
+    AlignJob.Result result = run(cfg, false);
+    assertEquals(3, result.steps().size());
+    assertEquals(Math.log(2), result.steps().get(0).metric("loss"), 1e-5, "step 0: policy = reference");
+    assertTrue(result.adapter() == null, "full fine-tuning has no adapter to export");
+    assertTrue(!Files.exists(out.resolve("full/align/adapter")), "no adapter folder is written");
+
+    // the last checkpoint holds the trained weights (every base weight under full fine-tuning)
+    Map<String, HostTensor> trained = io.aligntune.model.io.SafetensorsReader.readAll(
+        out.resolve("full/align/checkpoints/step-000000003").resolve(io.aligntune.train.checkpoint.TrainingCheckpoint.WEIGHTS_FILE));
+    LoadedWeights merged = ModelCheckpoint.load(Paths.get(result.mergedModel()));
+    assertEquals(trained.keySet(), merged.tensors().keySet());
+    Map<String, HostTensor> untrained = io.aligntune.model.llama.LlamaWeightNames.randomWeights(cfg.model().init(),
+        cfg.model().initSeed());
+    double exportDiff = 0;
+    double moved = 0;
+    for (String name : trained.keySet()) {
+      float[] t = trained.get(name).data();
+      float[] e = merged.tensors().get(name).data();
+      float[] u = untrained.get(name).data();
+      assertEquals(java.util.Arrays.toString(trained.get(name).shape()), java.util.Arrays.toString(merged.tensors().get(name).shape()), name);
+      for (int i = 0; i < t.length; i++) {
+        exportDiff = Math.max(exportDiff, Math.abs(t[i] - e[i]));
+        moved = Math.max(moved, Math.abs(t[i] - u[i]));
+      }
+    }
+    System.out.println("[align-full-ft] export vs trained max diff " + exportDiff + ", max weight change " + moved
+        + ", losses " + result.steps().stream().map(r -> r.metric("loss")).toList());
+    assertEquals(0, exportDiff, "the f32 export holds exactly the trained weights");
+    assertTrue(moved > 1e-3, "training must have moved the base weights; max change " + moved);
   }
 
   static float[] logits(NDManager m, LlamaModel model, int[] ids) {
