@@ -51,7 +51,12 @@ class AlignJobTest {
   }
 
   static AlignTuneConfig config(Path out, String runId, int steps, String lora) {
-    String samples = Paths.get("../../data-samples/preferences.jsonl").toAbsolutePath().normalize().toString();
+    return config(out, runId, steps, lora, SAMPLES, 3);
+  }
+
+  static final Path SAMPLES = Paths.get("../../data-samples/preferences.jsonl").toAbsolutePath().normalize();
+
+  static AlignTuneConfig config(Path out, String runId, int steps, String lora, Path samples, int checkpointEvery) {
     return AlignTuneConfig.parse("test.yaml", String.join("\n",
         "run: {id: " + runId + ", seed: 3, output_dir: '" + out + "'}",
         "model: {init: {hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4,",
@@ -63,7 +68,7 @@ class AlignJobTest {
         "  beta: 0.5",
         "  lora: " + lora,
         "  training: {max_steps: " + steps + ", global_batch_size: 8, micro_batch_size: 4, learning_rate: 0.02,",
-        "             warmup_steps: 1, checkpoint_every: 3, partitions: 2}",
+        "             warmup_steps: 1, checkpoint_every: " + checkpointEvery + ", partitions: 2}",
         ""));
   }
 
@@ -162,6 +167,35 @@ class AlignJobTest {
         + ", losses " + result.steps().stream().map(r -> r.metric("loss")).toList());
     assertEquals(0, exportDiff, "the f32 export holds exactly the trained weights");
     assertTrue(moved > 1e-3, "training must have moved the base weights; max change " + moved);
+  }
+
+  @Test
+  void resumeWithAnotherBaseModelIsRefusedNamingIt(@TempDir Path out) throws Exception {
+    AlignTuneConfig cfg = config(out, "rb", 3);
+    run(cfg, false);
+    // same config, other starting weights: what a pipeline sees when the phase before it was re-run
+    ModelLocation resolved = ModelLocation.resolve(cfg.model());
+    ModelLocation other = new ModelLocation(
+        io.aligntune.spark.model.ModelSource.random(cfg.model().init(), cfg.model().initSeed() + 1), resolved.tokenizer());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AlignJob.run(spark, cfg, other, "align",
+        true, new PrintStream(new ByteArrayOutputStream())));
+    System.out.println("[resume-refused] " + e.getMessage());
+    assertTrue(e.getMessage().contains("the base model"), e.getMessage());
+    assertTrue(!e.getMessage().contains("training data") && !e.getMessage().contains("settings"), e.getMessage());
+  }
+
+  @Test
+  void resumeWithChangedDataIsRefusedNamingIt(@TempDir Path out) throws Exception {
+    Path data = out.resolve("pairs.jsonl");
+    Files.copy(SAMPLES, data);
+    AlignTuneConfig cfg = config(out, "rd", 3, "{rank: 4, alpha: 8, targets: [q, v, o, up]}", data, 3);
+    run(cfg, false);
+    List<String> lines = Files.readAllLines(data);
+    Files.write(data, lines.subList(0, lines.size() - 1)); // same path, one pair fewer
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(cfg, true));
+    System.out.println("[resume-refused] " + e.getMessage());
+    assertTrue(e.getMessage().contains("the training data"), e.getMessage());
+    assertTrue(!e.getMessage().contains("base model") && !e.getMessage().contains("settings"), e.getMessage());
   }
 
   static float[] logits(NDManager m, LlamaModel model, int[] ids) {
