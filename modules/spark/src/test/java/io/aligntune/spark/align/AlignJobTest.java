@@ -79,9 +79,10 @@ class AlignJobTest {
 
   @Test
   void alignsResumesAndExports(@TempDir Path out) throws Exception {
-    AlignTuneConfig cfg = config(out, "t1", 6);
+    // 40 pairs, 8 a step: 5 steps an epoch, so 7 steps cross an epoch boundary; a checkpoint every step
+    AlignTuneConfig cfg = config(out, "t1", 7, "{rank: 4, alpha: 8, targets: [q, v, o, up]}", SAMPLES, 1);
     AlignJob.Result full = run(cfg, false);
-    assertEquals(6, full.steps().size());
+    assertEquals(7, full.steps().size());
     assertEquals(40, full.data().pairs());
     assertEquals(Math.log(2), full.steps().get(0).metric("loss"), 1e-5, "step 0: policy = reference");
     for (StepRecord r : full.steps()) {
@@ -92,23 +93,34 @@ class AlignJobTest {
     IllegalStateException again = assertThrows(IllegalStateException.class, () -> run(cfg, false));
     assertTrue(again.getMessage().contains("--resume"), again.getMessage());
 
-    // crash after step 3: drop the later checkpoint, resume, and compare every later step
+    // crash after step 3 (mid-epoch), then after step 5 (5 × 8 = 40: the epoch boundary, where the next
+    // step reshuffles): drop the later checkpoints, resume, and compare every later step
     Path checkpoints = out.resolve("t1/align/checkpoints");
-    deleteRecursively(checkpoints.resolve("step-000000006"));
-    AlignJob.Result resumed = run(cfg, true);
-    assertEquals(3, resumed.resumedFrom());
-    assertTrue(resumed.data().reused(), "tokenized pairs and reference log-probs are reused on resume");
-    for (int s = 3; s < 6; s++) {
-      assertEquals(full.steps().get(s).metric("loss"), resumed.steps().get(s).metric("loss"), 1e-6, "loss at step " + s);
-      assertEquals(full.steps().get(s).metric("learning_rate"), resumed.steps().get(s).metric("learning_rate"), 0);
+    AlignJob.Result resumed = null;
+    for (int crashAfter : new int[] {3, 5}) {
+      for (int later = crashAfter + 1; later <= 7; later++) {
+        deleteRecursively(checkpoints.resolve(String.format("step-%09d", later)));
+      }
+      resumed = run(cfg, true);
+      assertEquals(crashAfter, resumed.resumedFrom());
+      assertEquals(7, resumed.steps().size());
+      assertTrue(resumed.data().reused(), "tokenized pairs and reference log-probs are reused on resume");
+      double maxLossDiff = 0;
+      for (int s = crashAfter; s < 7; s++) {
+        double diff = Math.abs(full.steps().get(s).metric("loss") - resumed.steps().get(s).metric("loss"));
+        maxLossDiff = Math.max(maxLossDiff, diff);
+        assertEquals(full.steps().get(s).metric("loss"), resumed.steps().get(s).metric("loss"), 1e-6, "loss at step " + s);
+        assertEquals(full.steps().get(s).metric("learning_rate"), resumed.steps().get(s).metric("learning_rate"), 0);
+      }
+      System.out.println("[align-resume] from step " + crashAfter + ": max |loss diff| " + maxLossDiff);
     }
 
     // train_metrics: written once per (run, phase), replaced on the re-run, read back with Spark SQL
     spark.read().parquet(out.resolve("warehouse/train_metrics").toString()).createOrReplaceTempView("train_metrics");
     List<Row> rows = spark.sql("SELECT step, value FROM train_metrics WHERE run_id = 't1' AND metric = 'loss' ORDER BY step")
         .collectAsList();
-    assertEquals(6, rows.size());
-    assertEquals(full.steps().get(5).metric("loss"), rows.get(5).getDouble(1), 1e-6);
+    assertEquals(7, rows.size());
+    assertEquals(full.steps().get(6).metric("loss"), rows.get(6).getDouble(1), 1e-6);
 
     // the merged export gives the adapter model's logits
     LoadedWeights merged = ModelCheckpoint.load(Paths.get(full.mergedModel()));
