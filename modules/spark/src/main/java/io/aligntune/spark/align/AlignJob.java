@@ -75,6 +75,12 @@ public final class AlignJob {
         ? base.base().withFullFineTuning()
         : base.base().withLora(align.lora().lora(), seed);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    if (policy.lora() != null && policy.lora().dropout() > 0) {
+      // DpoGradientComputer scores policy and reference deterministically (as TRL does), so the setting has no
+      // effect here; say so rather than let the config suggest otherwise
+      console.printf("[%s] note: lora.dropout = %s is not applied: DPO runs its log-prob passes with dropout off%n",
+          phase, policy.lora().dropout());
+    }
 
     // the resume check comes before preparing data: a refused resume should not tokenize or score anything
     DatasetKey key = PreparedPreferences.key(spark, config, base);

@@ -114,6 +114,7 @@ class AlignJobTest {
       }
       System.out.println("[align-resume] from step " + crashAfter + ": max |loss diff| " + maxLossDiff);
     }
+    assertNoResumeScratchLeft(checkpoints.resolve("step-000000005"));
 
     // train_metrics: written once per (run, phase), replaced on the re-run, read back with Spark SQL
     spark.read().parquet(out.resolve("warehouse/train_metrics").toString()).createOrReplaceTempView("train_metrics");
@@ -200,14 +201,46 @@ class AlignJobTest {
   void resumeWithChangedDataIsRefusedNamingIt(@TempDir Path out) throws Exception {
     Path data = out.resolve("pairs.jsonl");
     Files.copy(SAMPLES, data);
-    AlignTuneConfig cfg = config(out, "rd", 3, "{rank: 4, alpha: 8, targets: [q, v, o, up]}", data, 3);
-    run(cfg, false);
+    AlignTuneConfig cfg = config(out, "rd", 3, "{rank: 4, alpha: 8, dropout: 0.1, targets: [q, v, o, up]}", data, 3);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    AlignJob.run(spark, cfg, ModelLocation.resolve(cfg.model()), "align", false, new PrintStream(console, true));
+    String printed = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(1, printed.lines().filter(l -> l.contains("lora.dropout = 0.1 is not applied")).count(), printed);
     List<String> lines = Files.readAllLines(data);
     Files.write(data, lines.subList(0, lines.size() - 1)); // same path, one pair fewer
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(cfg, true));
     System.out.println("[resume-refused] " + e.getMessage());
     assertTrue(e.getMessage().contains("the training data"), e.getMessage());
     assertTrue(!e.getMessage().contains("base model") && !e.getMessage().contains("settings"), e.getMessage());
+    assertNoResumeScratchLeft(out.resolve("rd/align/checkpoints/step-000000003"));
+  }
+
+  /**
+   * No {@code aligntune-resume-*} folder in the temp directory still holds a copy of {@code checkpoint}
+   * (matched by its state file, since other runs on the machine may have their own scratch folders there).
+   */
+  static void assertNoResumeScratchLeft(Path checkpoint) throws Exception {
+    byte[] state = Files.readAllBytes(checkpoint.resolve(io.aligntune.train.checkpoint.TrainingCheckpoint.STATE_FILE));
+    Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
+    try (var scratch = Files.newDirectoryStream(tmp, "aligntune-resume-*")) {
+      for (Path dir : scratch) {
+        try (var walk = Files.walk(dir)) {
+          List<Path> copies = walk.filter(p -> p.getFileName().toString().equals("state.json"))
+              .filter(p -> sameBytes(p, state)).toList();
+          assertTrue(copies.isEmpty(), "resume left its checkpoint copy in " + dir);
+        } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException gone) {
+          // another run's scratch folder, deleted while we looked
+        }
+      }
+    }
+  }
+
+  static boolean sameBytes(Path file, byte[] expected) {
+    try {
+      return java.util.Arrays.equals(Files.readAllBytes(file), expected);
+    } catch (java.io.IOException e) {
+      return false; // deleted meanwhile: not a leftover
+    }
   }
 
   static float[] logits(NDManager m, LlamaModel model, int[] ids) {
