@@ -40,7 +40,12 @@ public final class PeftAdapterWriter {
     config.put("task_type", "CAUSAL_LM");
     config.put("base_model_name_or_path", baseModel);
     config.put("r", lora.rank());
-    config.put("lora_alpha", lora.alpha());
+    // peft.LoraConfig types lora_alpha as int: write 16, not 16.0, whenever the value is integral
+    if (lora.alpha() == Math.rint(lora.alpha()) && Math.abs(lora.alpha()) < Integer.MAX_VALUE) {
+      config.put("lora_alpha", (int) lora.alpha());
+    } else {
+      config.put("lora_alpha", lora.alpha());
+    }
     config.put("lora_dropout", lora.dropout());
     config.put("bias", "none");
     config.put("fan_in_fan_out", false);

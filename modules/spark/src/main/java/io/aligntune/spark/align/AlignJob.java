@@ -7,6 +7,7 @@ import io.aligntune.core.tensor.HostTensor;
 import io.aligntune.model.io.LoadedWeights;
 import io.aligntune.model.io.SafetensorsDtype;
 import io.aligntune.model.lora.LoraWeights;
+import io.aligntune.spark.data.DatasetKey;
 import io.aligntune.spark.dpo.SparkDpoGradients;
 import io.aligntune.spark.io.HadoopCheckpointStore;
 import io.aligntune.spark.model.ModelLocation;
@@ -74,8 +75,45 @@ public final class AlignJob {
         ? base.base().withFullFineTuning()
         : base.base().withLora(align.lora().lora(), seed);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    if (policy.lora() != null && policy.lora().dropout() > 0) {
+      // DpoGradientComputer scores policy and reference deterministically (as TRL does), so the setting has no
+      // effect here; say so rather than let the config suggest otherwise
+      console.printf("[%s] note: lora.dropout = %s is not applied: DPO runs its log-prob passes with dropout off%n",
+          phase, policy.lora().dropout());
+    }
 
-    PreparedPreferences data = PreparedPreferences.prepare(spark, config, base, policy, dir, phase, console);
+    // the resume check comes before preparing data: a refused resume should not tokenize or score anything
+    DatasetKey key = PreparedPreferences.key(spark, config, base);
+    TrainingInputs inputs = TrainingInputs.of(config, "align", base.base().contentHash(), key);
+    String trainingHash = inputs.hash();
+    CheckpointStore store = new HadoopCheckpointStore(dir + "/checkpoints");
+    Optional<Long> latest = store.latestStep();
+    if (latest.isPresent() && !resume) {
+      throw new IllegalStateException("run " + config.run().id() + " already has checkpoints in " + store.location()
+          + " (last step " + latest.get() + "); pass --resume to continue it or choose a new run.id");
+    }
+    TrainingCheckpoint ckpt = null;
+    MetricsHistory history = new MetricsHistory();
+    if (latest.isPresent()) {
+      Path scratch = Files.createTempDirectory("aligntune-resume-");
+      try {
+        Path local = store.fetch(latest.get(), scratch);
+        ckpt = TrainingCheckpoint.readFrom(local);
+        if (!ckpt.configHash().equals(trainingHash)) {
+          List<String> changes = TrainingInputs.readFrom(local).map(inputs::changesSince).orElse(List.of());
+          String what = changes.isEmpty() ? "the align settings, base model or data" : String.join("; ", changes);
+          throw new IllegalStateException("run " + config.run().id() + ": cannot resume from checkpoint "
+              + store.location() + " step " + latest.get() + ": this run changed " + what
+              + "; restore them or use a new run.id");
+        }
+        history = MetricsHistory.readFrom(local);
+      } finally {
+        // the checkpoint is held in memory now; its local copy (the full weights under full fine-tuning) goes
+        PhaseExports.delete(scratch);
+      }
+    }
+
+    PreparedPreferences data = PreparedPreferences.prepare(spark, config, base, policy, key, dir, phase, console);
     JavaRDD<DpoExample> examples = data.examples();
     long count = data.count();
     if (count == 0) {
@@ -88,30 +126,15 @@ public final class AlignJob {
         new SparkDpoGradients.Settings(policy, plan, t.microBatchSize(), loss, 2, null));
 
     AdamW.Settings adam = new AdamW.Settings(0.9, 0.999, 1e-8, t.weightDecay());
-    CheckpointStore store = new HadoopCheckpointStore(dir + "/checkpoints");
-    String trainingHash = AlignTuneConfigHash.of(config, "align");
-    MetricsHistory history = new MetricsHistory();
     TrainingState state;
     long resumedFrom = 0;
-    Optional<Long> latest = store.latestStep();
     LoadedWeights baseWeights = null;
-    if (latest.isPresent() && resume) {
-      Path local = store.fetch(latest.get(), Files.createTempDirectory("aligntune-resume-"));
-      TrainingCheckpoint ckpt = TrainingCheckpoint.readFrom(local);
-      if (!ckpt.configHash().equals(trainingHash)) {
-        throw new IllegalStateException("checkpoint " + store.location() + " step " + latest.get()
-            + " was made with different align settings; use a new run.id or restore the config");
-      }
-      history = MetricsHistory.readFrom(local);
+    if (ckpt != null) {
       history.truncateTo(ckpt.completedSteps());
       state = new TrainingState(ckpt.weights(), AdamW.resume(adam, name -> true, ckpt.optimizer()), ckpt.completedSteps());
       resumedFrom = ckpt.completedSteps();
       console.printf("[%s] resuming run %s from step %d (%s)%n", phase, config.run().id(), resumedFrom, store.location());
     } else {
-      if (latest.isPresent()) {
-        throw new IllegalStateException("run " + config.run().id() + " already has checkpoints in " + store.location()
-            + " (last step " + latest.get() + "); pass --resume to continue it or choose a new run.id");
-      }
       Map<String, HostTensor> initial;
       if (policy.fullFineTuning()) {
         baseWeights = PhaseExports.baseWeights(base.base());
@@ -125,7 +148,8 @@ public final class AlignJob {
     List<StepListener> listeners = new ArrayList<>();
     listeners.add(history);
     listeners.add(new ConsoleProgress(console, phase));
-    listeners.add(new CheckpointWriter(store, t.checkpointEvery(), seed, trainingHash, plan, history));
+    listeners.add(new CheckpointWriter(store, t.checkpointEvery(), seed, trainingHash, plan,
+        List.of(history::writeTo, inputs)));
     TrainingLoop loop = new TrainingLoop(new TrainingLoop.Settings(t.maxSteps(), t.maxGradNorm(),
         LearningRateSchedule.fromConfig(t.lrScheduler(), t.learningRate(), t.warmupSteps(), t.maxSteps(), t.minLrRatio()),
         AverageOver.PAIRS, MetricsFormula.dpo()), listeners);

@@ -25,8 +25,13 @@ public final class AlignTuneConfigHash {
     for (String input : inputs) {
       material += "|" + input;
     }
+    return sha256(material);
+  }
+
+  /** Hex SHA-256 of the UTF-8 bytes of {@code text}. */
+  public static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

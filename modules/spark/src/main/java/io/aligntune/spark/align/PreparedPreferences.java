@@ -31,12 +31,22 @@ import org.apache.spark.storage.StorageLevel;
  */
 public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, DatasetManifest manifest, boolean reused) {
 
-  static PreparedPreferences prepare(SparkSession spark, AlignTuneConfig config, ModelLocation base, ModelSource policy,
-      String phaseDir, String phase, PrintStream console) {
+  static PreferenceDataJob.Settings settings(AlignTuneConfig config, ModelLocation base) {
     AlignSettings align = config.align();
-    PreferenceDataJob.Settings settings = new PreferenceDataJob.Settings(align.data(), base.tokenizer(),
+    return new PreferenceDataJob.Settings(align.data(), base.tokenizer(),
         new TruncationPolicy(align.maxLength(), align.maxPromptLength()), PreferenceFormat.fromConfigName(align.format()));
-    DatasetKey key = PreferenceDataJob.key(spark, settings);
+  }
+
+  /** The identity of the phase's dataset (hashes the input files; cheap next to preparing them). */
+  static DatasetKey key(SparkSession spark, AlignTuneConfig config, ModelLocation base) {
+    return PreferenceDataJob.key(spark, settings(config, base));
+  }
+
+  /** @param key from {@link #key}, computed once so the resume check and the preparation agree */
+  static PreparedPreferences prepare(SparkSession spark, AlignTuneConfig config, ModelLocation base, ModelSource policy,
+      DatasetKey key, String phaseDir, String phase, PrintStream console) {
+    AlignSettings align = config.align();
+    PreferenceDataJob.Settings settings = settings(config, base);
     String dataPath = phaseDir + "/data";
     // the reference is the base model: with LoRA it is the policy with adapters off
     String referenceModel = base.base().contentHash();

@@ -34,4 +34,12 @@ public record DatasetKey(String kind, int version, String tokenizerHash, Truncat
       throw new IllegalArgumentException("a dataset needs at least one input file");
     }
   }
+
+  /** This key as one string (the material of resume checks): equal strings for equal keys. */
+  public String identity() {
+    StringBuilder s = new StringBuilder("data:" + kind + ":" + version + ":" + tokenizerHash + ":" + truncation + ":"
+        + recordFormat);
+    inputs.forEach(in -> s.append(':').append(in.uri()).append('=').append(in.sha256()));
+    return s.toString();
+  }
 }

@@ -12,8 +12,9 @@ import org.apache.spark.api.java.JavaRDD;
 
 /**
  * The reference model's log-probs for every pair, computed once by a Spark pass before training (adapters
- * off: with LoRA the reference is the base model) and stored with the tokenized data, so that a training
- * step runs only the policy.
+ * off: with LoRA the reference is the base model; under full fine-tuning the executor's model as loaded,
+ * never one a training step has overwritten) and stored with the tokenized data, so that a training step runs
+ * only the policy.
  */
 public final class ReferenceLogProbJob {
 
@@ -28,7 +29,8 @@ public final class ReferenceLogProbJob {
         return mine.iterator();
       }
       return JvmGradientLock.run(() -> {
-        LlamaModel model = ExecutorModels.get(policy);
+        // pristine: under full fine-tuning a training step in this JVM overwrote the cached base weights
+        LlamaModel model = ExecutorModels.pristine(policy);
         return ReferenceLogProbs.fill(model, mine, batchPairs);
       }).iterator();
     });

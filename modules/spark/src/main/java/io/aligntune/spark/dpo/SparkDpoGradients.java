@@ -61,8 +61,7 @@ public final class SparkDpoGradients implements StepGradients {
 
   private static GradientAccumulator share(List<DpoExample> inBatchOrder, Map<String, HostTensor> weights,
       Settings s) {
-    LlamaModel model = ExecutorModels.get(s.model());
-    model.setParameters(weights);
+    LlamaModel model = ExecutorModels.withWeights(s.model(), weights);
     return DpoGradientComputer.compute(model, inBatchOrder, s.microBatch(), s.loss());
   }
 }

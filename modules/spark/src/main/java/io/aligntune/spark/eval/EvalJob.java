@@ -86,7 +86,7 @@ public final class EvalJob {
     }
     Tokenizer tokenizer = settings.tokenizer().load();
     List<Response> responses =
-        JvmGradientLock.run(() -> respond(ExecutorModels.get(settings.model()), tokenizer, prompts, settings.generation()));
+        JvmGradientLock.run(() -> respond(ExecutorModels.pristine(settings.model()), tokenizer, prompts, settings.generation()));
     Judge judge = JudgeCatalog.named(settings.judge());
     List<EvalRow> rows = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {

@@ -57,7 +57,7 @@ public final class HeldOutPerplexityJob {
         return List.of(nothing).iterator();
       }
       Tokenizer tok = tokenizer.load();
-      return List.of(JvmGradientLock.run(() -> score(ExecutorModels.get(model), tok, mine, batchSize, textUri)))
+      return List.of(JvmGradientLock.run(() -> score(ExecutorModels.pristine(model), tok, mine, batchSize, textUri)))
           .iterator();
     }).reduce(PerplexityResult::plus);
   }

@@ -239,10 +239,7 @@ public final class FinetuneJob {
    * bytes, tokenizer, truncation, format).
    */
   static String trainingHash(AlignTuneConfig config, ModelLocation base, DatasetKey key) {
-    StringBuilder data = new StringBuilder("data:" + key.kind() + ":" + key.version() + ":" + key.tokenizerHash() + ":"
-        + key.truncation() + ":" + key.recordFormat());
-    key.inputs().forEach(in -> data.append(':').append(in.uri()).append('=').append(in.sha256()));
-    return AlignTuneConfigHash.of(config, "finetune", "start:" + base.base().contentHash(), data.toString());
+    return AlignTuneConfigHash.of(config, "finetune", "start:" + base.base().contentHash(), key.identity());
   }
 
   static void deleteRecursively(Path dir) {

@@ -54,8 +54,7 @@ public final class SparkEvalLoss implements EvalLoss {
           return List.of(TokenNll.ZERO).iterator();
         }
         TokenNll nll = JvmGradientLock.run(() -> {
-          LlamaModel executorModel = ExecutorModels.get(source);
-          executorModel.setParameters(broadcast.value());
+          LlamaModel executorModel = ExecutorModels.withWeights(source, broadcast.value());
           return SftEvalComputer.compute(executorModel, mine, micro);
         });
         return List.of(nll).iterator();

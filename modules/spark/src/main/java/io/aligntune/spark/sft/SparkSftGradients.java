@@ -79,10 +79,9 @@ public final class SparkSftGradients implements StepGradients {
 
   private static GradientAccumulator share(List<SftExampleRow> inBatchOrder, long step,
       Map<String, HostTensor> weights, Settings s) {
-    LlamaModel model = ExecutorModels.get(s.model());
+    LlamaModel model = ExecutorModels.withWeights(s.model(), weights);
     // the executor's model is shared by every phase's tasks: set this job's rates each time
     model.setDropout(s.attentionDropout(), s.residualDropout());
-    model.setParameters(weights);
     return SftGradientComputer.compute(model, inBatchOrder, s.microBatch(), SftGradientComputer.stepSeed(s.seed(), step));
   }
 }

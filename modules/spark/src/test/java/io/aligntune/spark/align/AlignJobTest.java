@@ -47,7 +47,16 @@ class AlignJobTest {
   }
 
   static AlignTuneConfig config(Path out, String runId, int steps) {
-    String samples = Paths.get("../../data-samples/preferences.jsonl").toAbsolutePath().normalize().toString();
+    return config(out, runId, steps, "{rank: 4, alpha: 8, targets: [q, v, o, up]}");
+  }
+
+  static AlignTuneConfig config(Path out, String runId, int steps, String lora) {
+    return config(out, runId, steps, lora, SAMPLES, 3);
+  }
+
+  static final Path SAMPLES = Paths.get("../../data-samples/preferences.jsonl").toAbsolutePath().normalize();
+
+  static AlignTuneConfig config(Path out, String runId, int steps, String lora, Path samples, int checkpointEvery) {
     return AlignTuneConfig.parse("test.yaml", String.join("\n",
         "run: {id: " + runId + ", seed: 3, output_dir: '" + out + "'}",
         "model: {init: {hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4,",
@@ -57,9 +66,9 @@ class AlignJobTest {
         "  max_length: 384",
         "  max_prompt_length: 192",
         "  beta: 0.5",
-        "  lora: {rank: 4, alpha: 8, targets: [q, v, o, up]}",
+        "  lora: " + lora,
         "  training: {max_steps: " + steps + ", global_batch_size: 8, micro_batch_size: 4, learning_rate: 0.02,",
-        "             warmup_steps: 1, checkpoint_every: 3, partitions: 2}",
+        "             warmup_steps: 1, checkpoint_every: " + checkpointEvery + ", partitions: 2}",
         ""));
   }
 
@@ -70,9 +79,10 @@ class AlignJobTest {
 
   @Test
   void alignsResumesAndExports(@TempDir Path out) throws Exception {
-    AlignTuneConfig cfg = config(out, "t1", 6);
+    // 40 pairs, 8 a step: 5 steps an epoch, so 7 steps cross an epoch boundary; a checkpoint every step
+    AlignTuneConfig cfg = config(out, "t1", 7, "{rank: 4, alpha: 8, targets: [q, v, o, up]}", SAMPLES, 1);
     AlignJob.Result full = run(cfg, false);
-    assertEquals(6, full.steps().size());
+    assertEquals(7, full.steps().size());
     assertEquals(40, full.data().pairs());
     assertEquals(Math.log(2), full.steps().get(0).metric("loss"), 1e-5, "step 0: policy = reference");
     for (StepRecord r : full.steps()) {
@@ -83,23 +93,35 @@ class AlignJobTest {
     IllegalStateException again = assertThrows(IllegalStateException.class, () -> run(cfg, false));
     assertTrue(again.getMessage().contains("--resume"), again.getMessage());
 
-    // crash after step 3: drop the later checkpoint, resume, and compare every later step
+    // crash after step 3 (mid-epoch), then after step 5 (5 × 8 = 40: the epoch boundary, where the next
+    // step reshuffles): drop the later checkpoints, resume, and compare every later step
     Path checkpoints = out.resolve("t1/align/checkpoints");
-    deleteRecursively(checkpoints.resolve("step-000000006"));
-    AlignJob.Result resumed = run(cfg, true);
-    assertEquals(3, resumed.resumedFrom());
-    assertTrue(resumed.data().reused(), "tokenized pairs and reference log-probs are reused on resume");
-    for (int s = 3; s < 6; s++) {
-      assertEquals(full.steps().get(s).metric("loss"), resumed.steps().get(s).metric("loss"), 1e-6, "loss at step " + s);
-      assertEquals(full.steps().get(s).metric("learning_rate"), resumed.steps().get(s).metric("learning_rate"), 0);
+    AlignJob.Result resumed = null;
+    for (int crashAfter : new int[] {3, 5}) {
+      for (int later = crashAfter + 1; later <= 7; later++) {
+        deleteRecursively(checkpoints.resolve(String.format("step-%09d", later)));
+      }
+      resumed = run(cfg, true);
+      assertEquals(crashAfter, resumed.resumedFrom());
+      assertEquals(7, resumed.steps().size());
+      assertTrue(resumed.data().reused(), "tokenized pairs and reference log-probs are reused on resume");
+      double maxLossDiff = 0;
+      for (int s = crashAfter; s < 7; s++) {
+        double diff = Math.abs(full.steps().get(s).metric("loss") - resumed.steps().get(s).metric("loss"));
+        maxLossDiff = Math.max(maxLossDiff, diff);
+        assertEquals(full.steps().get(s).metric("loss"), resumed.steps().get(s).metric("loss"), 1e-6, "loss at step " + s);
+        assertEquals(full.steps().get(s).metric("learning_rate"), resumed.steps().get(s).metric("learning_rate"), 0);
+      }
+      System.out.println("[align-resume] from step " + crashAfter + ": max |loss diff| " + maxLossDiff);
     }
+    assertNoResumeScratchLeft(checkpoints.resolve("step-000000005"));
 
     // train_metrics: written once per (run, phase), replaced on the re-run, read back with Spark SQL
     spark.read().parquet(out.resolve("warehouse/train_metrics").toString()).createOrReplaceTempView("train_metrics");
     List<Row> rows = spark.sql("SELECT step, value FROM train_metrics WHERE run_id = 't1' AND metric = 'loss' ORDER BY step")
         .collectAsList();
-    assertEquals(6, rows.size());
-    assertEquals(full.steps().get(5).metric("loss"), rows.get(5).getDouble(1), 1e-6);
+    assertEquals(7, rows.size());
+    assertEquals(full.steps().get(6).metric("loss"), rows.get(6).getDouble(1), 1e-6);
 
     // the merged export gives the adapter model's logits
     LoadedWeights merged = ModelCheckpoint.load(Paths.get(full.mergedModel()));
@@ -124,6 +146,101 @@ class AlignJobTest {
       assertTrue(moved > 1e-3, "training must have changed the model; max change " + moved);
     }
     assertTrue(Files.exists(Paths.get(full.adapter()).resolve("adapter_config.json")));
+  }
+
+  @Test
+  void fullFineTuningExportsTheTrainedWeightsAndNoAdapter(@TempDir Path out) throws Exception {
+    AlignTuneConfig cfg = config(out, "full", 3, "{full_fine_tuning: true}");
+    AlignJob.Result result = run(cfg, false);
+    assertEquals(3, result.steps().size());
+    assertEquals(Math.log(2), result.steps().get(0).metric("loss"), 1e-5, "step 0: policy = reference");
+    assertTrue(result.adapter() == null, "full fine-tuning has no adapter to export");
+    assertTrue(!Files.exists(out.resolve("full/align/adapter")), "no adapter folder is written");
+
+    // the last checkpoint holds the trained weights (every base weight under full fine-tuning)
+    Map<String, HostTensor> trained = io.aligntune.model.io.SafetensorsReader.readAll(
+        out.resolve("full/align/checkpoints/step-000000003").resolve(io.aligntune.train.checkpoint.TrainingCheckpoint.WEIGHTS_FILE));
+    LoadedWeights merged = ModelCheckpoint.load(Paths.get(result.mergedModel()));
+    assertEquals(trained.keySet(), merged.tensors().keySet());
+    Map<String, HostTensor> untrained = io.aligntune.model.llama.LlamaWeightNames.randomWeights(cfg.model().init(),
+        cfg.model().initSeed());
+    double exportDiff = 0;
+    double moved = 0;
+    for (String name : trained.keySet()) {
+      float[] t = trained.get(name).data();
+      float[] e = merged.tensors().get(name).data();
+      float[] u = untrained.get(name).data();
+      assertEquals(java.util.Arrays.toString(trained.get(name).shape()), java.util.Arrays.toString(merged.tensors().get(name).shape()), name);
+      for (int i = 0; i < t.length; i++) {
+        exportDiff = Math.max(exportDiff, Math.abs(t[i] - e[i]));
+        moved = Math.max(moved, Math.abs(t[i] - u[i]));
+      }
+    }
+    System.out.println("[align-full-ft] export vs trained max diff " + exportDiff + ", max weight change " + moved
+        + ", losses " + result.steps().stream().map(r -> r.metric("loss")).toList());
+    assertEquals(0, exportDiff, "the f32 export holds exactly the trained weights");
+    assertTrue(moved > 1e-3, "training must have moved the base weights; max change " + moved);
+  }
+
+  @Test
+  void resumeWithAnotherBaseModelIsRefusedNamingIt(@TempDir Path out) throws Exception {
+    AlignTuneConfig cfg = config(out, "rb", 3);
+    run(cfg, false);
+    // same config, other starting weights: what a pipeline sees when the phase before it was re-run
+    ModelLocation resolved = ModelLocation.resolve(cfg.model());
+    ModelLocation other = new ModelLocation(
+        io.aligntune.spark.model.ModelSource.random(cfg.model().init(), cfg.model().initSeed() + 1), resolved.tokenizer());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AlignJob.run(spark, cfg, other, "align",
+        true, new PrintStream(new ByteArrayOutputStream())));
+    System.out.println("[resume-refused] " + e.getMessage());
+    assertTrue(e.getMessage().contains("the base model"), e.getMessage());
+    assertTrue(!e.getMessage().contains("training data") && !e.getMessage().contains("settings"), e.getMessage());
+  }
+
+  @Test
+  void resumeWithChangedDataIsRefusedNamingIt(@TempDir Path out) throws Exception {
+    Path data = out.resolve("pairs.jsonl");
+    Files.copy(SAMPLES, data);
+    AlignTuneConfig cfg = config(out, "rd", 3, "{rank: 4, alpha: 8, dropout: 0.1, targets: [q, v, o, up]}", data, 3);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    AlignJob.run(spark, cfg, ModelLocation.resolve(cfg.model()), "align", false, new PrintStream(console, true));
+    String printed = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(1, printed.lines().filter(l -> l.contains("lora.dropout = 0.1 is not applied")).count(), printed);
+    List<String> lines = Files.readAllLines(data);
+    Files.write(data, lines.subList(0, lines.size() - 1)); // same path, one pair fewer
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(cfg, true));
+    System.out.println("[resume-refused] " + e.getMessage());
+    assertTrue(e.getMessage().contains("the training data"), e.getMessage());
+    assertTrue(!e.getMessage().contains("base model") && !e.getMessage().contains("settings"), e.getMessage());
+    assertNoResumeScratchLeft(out.resolve("rd/align/checkpoints/step-000000003"));
+  }
+
+  /**
+   * No {@code aligntune-resume-*} folder in the temp directory still holds a copy of {@code checkpoint}
+   * (matched by its state file, since other runs on the machine may have their own scratch folders there).
+   */
+  static void assertNoResumeScratchLeft(Path checkpoint) throws Exception {
+    byte[] state = Files.readAllBytes(checkpoint.resolve(io.aligntune.train.checkpoint.TrainingCheckpoint.STATE_FILE));
+    Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
+    try (var scratch = Files.newDirectoryStream(tmp, "aligntune-resume-*")) {
+      for (Path dir : scratch) {
+        try (var walk = Files.walk(dir)) {
+          List<Path> copies = walk.filter(p -> p.getFileName().toString().equals("state.json"))
+              .filter(p -> sameBytes(p, state)).toList();
+          assertTrue(copies.isEmpty(), "resume left its checkpoint copy in " + dir);
+        } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException gone) {
+          // another run's scratch folder, deleted while we looked
+        }
+      }
+    }
+  }
+
+  static boolean sameBytes(Path file, byte[] expected) {
+    try {
+      return java.util.Arrays.equals(Files.readAllBytes(file), expected);
+    } catch (java.io.IOException e) {
+      return false; // deleted meanwhile: not a leftover
+    }
   }
 
   static float[] logits(NDManager m, LlamaModel model, int[] ids) {

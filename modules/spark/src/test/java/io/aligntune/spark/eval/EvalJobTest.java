@@ -169,9 +169,9 @@ class EvalJobTest {
     List<SuitePrompt> loaded = LoadedSuites.load(suites).prompts();
     List<SuitePrompt> two = List.of(loaded.get(0), loaded.get(8));
     List<EvalJob.Response> batched = JvmGradientLock.run(() ->
-        EvalJob.respond(ExecutorModels.get(settings.model()), tok, two, settings.generation().withBatchSize(2)));
+        EvalJob.respond(ExecutorModels.pristine(settings.model()), tok, two, settings.generation().withBatchSize(2)));
     List<EvalJob.Response> alone = JvmGradientLock.run(() ->
-        EvalJob.respond(ExecutorModels.get(settings.model()), tok, two, settings.generation().withBatchSize(1)));
+        EvalJob.respond(ExecutorModels.pristine(settings.model()), tok, two, settings.generation().withBatchSize(1)));
     assertNotEquals(batched.get(0).prompt().ids().length, batched.get(1).prompt().ids().length);
     for (int i = 0; i < 2; i++) {
       assertArrayEquals(alone.get(i).generated(), batched.get(i).generated(), "prompt " + i);
