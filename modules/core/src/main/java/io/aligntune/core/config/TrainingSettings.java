@@ -35,6 +35,7 @@ public record TrainingSettings(long maxSteps, int globalBatchSize, int microBatc
     if (s.warmupSteps >= s.maxSteps && s.warmupSteps > 0) {
       throw n.error("warmup_steps", "(" + s.warmupSteps + ") must be smaller than max_steps (" + s.maxSteps + ")");
     }
+    n.rejectUnknown(); // a misspelt training key must not silently fall back to its default
     return s;
   }
 }

@@ -163,6 +163,79 @@ class PreferenceDataJobTest {
     assertEquals(0, result.rejects().count());
   }
 
+  /**
+   * Chat-form pairs through the Llama 3 chat template of a real tokenizer_config.json. The expected prompt
+   * texts are written out by hand from reading that template: per message {@code <|start_header_id|>role
+   * <|end_header_id|>\n\n content <|eot_id|>}, BOS text before the first, and always a trailing assistant
+   * header. The job drops the template's BOS text and places the BOS id itself, so BOS appears once.
+   */
+  @Test
+  @Tag("real-data")
+  void chatPairsAreRenderedWithTheLlama3Template() throws Exception {
+    Path llama3 = SharedTestData.require(SharedTestData.LLAMA3);
+    Path file = temp.resolve("chat/pairs.jsonl");
+    Files.createDirectories(file.getParent());
+    Files.write(file, List.of(
+        "{\"messages\": [{\"role\": \"system\", \"content\": \"You are terse.\"}, "
+            + "{\"role\": \"user\", \"content\": \"Name a colour.\"}], "
+            + "\"chosen\": [{\"role\": \"assistant\", \"content\": \"Blue.\"}], "
+            + "\"rejected\": [{\"role\": \"assistant\", \"content\": \"I will not.\"}]}",
+        "{\"prompt\": [{\"role\": \"user\", \"content\": \"2+2?\"}, {\"role\": \"assistant\", \"content\": \"4\"}, "
+            + "{\"role\": \"user\", \"content\": \"And 3+3?\"}], \"chosen\": \"6\", \"rejected\": \"7\"}"));
+    String header = "<|start_header_id|>%s<|end_header_id|>\n\n";
+    String assistantHeader = header.formatted("assistant");
+    List<String> expectedPrompts = List.of(
+        header.formatted("system") + "You are terse.<|eot_id|>" + header.formatted("user") + "Name a colour.<|eot_id|>"
+            + assistantHeader,
+        header.formatted("user") + "2+2?<|eot_id|>" + assistantHeader + "4<|eot_id|>" + header.formatted("user")
+            + "And 3+3?<|eot_id|>" + assistantHeader);
+    List<List<String>> expectedAnswers = List.of(List.of("Blue.", "I will not."), List.of("6", "7"));
+
+    PreferenceDataJob.Result result = PreferenceDataJob.run(spark, new PreferenceDataJob.Settings(
+        List.of(file.toString()), llama3.toString(), new TruncationPolicy(256, 192), PreferenceFormat.CHAT));
+    assertEquals(0, result.rejects().count(), result.report().toString());
+    List<DpoExample> examples = byIndex(result);
+    assertEquals(2, examples.size());
+
+    try (io.aligntune.model.tokenizer.HfTokenizer tok = io.aligntune.model.tokenizer.HfTokenizer.load(llama3)) {
+      int bos = tok.bosId();
+      int eos = tok.eosId();
+      int startHeader = tok.encode("<|start_header_id|>")[0];
+      int endHeader = tok.encode("<|end_header_id|>")[0];
+      int endOfTurn = tok.encode("<|eot_id|>")[0];
+      assertEquals(List.of(128000, 128001, 128006, 128007, 128009), List.of(bos, eos, startHeader, endHeader, endOfTurn),
+          "the Llama 3 special ids, one token each");
+      for (int i = 0; i < examples.size(); i++) {
+        DpoExample e = examples.get(i);
+        int[] prompt = Arrays.copyOf(e.chosen(), e.promptLength());
+        assertArrayEquals(prompt, Arrays.copyOf(e.rejected(), e.promptLength()), "prompt ids shared, example " + i);
+        int[] expected = concat(new int[] {bos}, tok.encode(expectedPrompts.get(i)));
+        assertArrayEquals(expected, prompt, "example " + i + " prompt: " + Arrays.toString(prompt));
+        long headers = Arrays.stream(prompt).filter(id -> id == startHeader).count();
+        assertEquals(expectedPrompts.get(i).split("<\\|start_header_id\\|>", -1).length - 1, headers);
+        assertEquals(headers, Arrays.stream(prompt).filter(id -> id == endHeader).count());
+        for (int s = 0; s < 2; s++) {
+          int[] sequence = s == 0 ? e.chosen() : e.rejected();
+          assertEquals(bos, sequence[0], "BOS at 0, example " + i);
+          assertEquals(1, Arrays.stream(sequence).filter(id -> id == bos).count(), "exactly one BOS, example " + i);
+          assertEquals(eos, sequence[sequence.length - 1], "EOS last, example " + i);
+          assertEquals(1, Arrays.stream(sequence).filter(id -> id == eos).count(), "EOS only last, example " + i);
+          // the completion is the answer closed by <|eot_id|>, which the model must learn to emit; this
+          // template then writes its trailing assistant header again, so that follows too
+          int[] completion = Arrays.copyOfRange(sequence, e.promptLength(), sequence.length - 1);
+          assertArrayEquals(tok.encode(expectedAnswers.get(i).get(s) + "<|eot_id|>" + assistantHeader), completion,
+              "example " + i + (s == 0 ? " chosen" : " rejected") + ": " + tok.decode(completion));
+        }
+      }
+    }
+  }
+
+  static int[] concat(int[] a, int[] b) {
+    int[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   @Test
   void everyFaultGetsItsReasonFieldAndLine() throws Exception {
     Path file = temp.resolve("bad/pairs.jsonl");

@@ -16,6 +16,8 @@ final class SharedTestData {
   static final String HH = "preferences/hh-rlhf_harmless-base_test.jsonl.gz";
   static final String ORCA = "preferences/orca_dpo_pairs_validation.jsonl";
   static final String ALPACA = "sft/alpaca_data_1k.json";
+  /** A Hugging Face tokenizer directory whose tokenizer_config.json holds the Llama 3 chat template. */
+  static final String LLAMA3 = "tokenizers/llama3";
 
   private SharedTestData() {}
 

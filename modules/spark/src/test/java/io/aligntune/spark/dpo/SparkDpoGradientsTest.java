@@ -111,16 +111,62 @@ class SparkDpoGradientsTest {
   }
 
   @Test
-  void aTaskFailingOnceIsRetriedAndNoGradientIsAppliedTwice() {
+  void aTaskFailingOnceIsRetriedAndNoGradientIsAppliedTwice() throws Exception {
     // local[2, 4]: two threads, up to 4 attempts per task (plain local[N] never retries)
     spark = SparkSession.builder().master("local[2,4]").appName("retry").config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    TaskAttempts attempts = new TaskAttempts();
+    spark.sparkContext().addSparkListener(attempts);
     BatchPlan plan = new BatchPlan(data.size(), 4, 9);
     Map<String, HostTensor> clean = train(sparkGradients(spark, 3, 2, plan, null), 4);
+    List<TaskAttempts.Attempt> cleanFailures = attempts.failedSoFar(spark);
     Map<String, HostTensor> retried = train(sparkGradients(spark, 3, 2, plan, new io.aligntune.spark.step.InjectedTaskFailure(2, 1)), 4);
+    List<TaskAttempts.Attempt> failures = attempts.failedSoFar(spark);
+
+    assertEquals(List.of(), cleanFailures, "the failure-free run must have no failed task attempt");
+    // exactly one attempt failed: attempt 0 of partition 1 (the injected one), and its retry, attempt 1 of
+    // the same task in the same stage, succeeded
+    assertEquals(1, failures.size(), "failed task attempts: " + failures);
+    TaskAttempts.Attempt failed = failures.get(0);
+    assertEquals(1, failed.partition());
+    assertEquals(0, failed.attemptNumber());
+    assertTrue(failed.reason().contains("injected failure: step 2, partition 1"), failed.reason());
+    assertTrue(attempts.succeeded(failed.stageId(), failed.partition(), 1),
+        "the failed task must have been retried successfully as attempt 1");
     double diff = maxDiff(clean, retried);
     assertTrue(diff < 1e-6, "weights after a retried task differ by " + diff);
     assertTrue(maxDiff(clean, initialWeights()) > 1e-4, "training must have moved the weights");
+  }
+
+  /** Every task end Spark reports, so a test can count failed attempts and see their retries. */
+  static final class TaskAttempts extends org.apache.spark.scheduler.SparkListener {
+    record Attempt(int stageId, int partition, int attemptNumber, boolean success, String reason) {}
+
+    private final List<Attempt> ends = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+      boolean success = end.reason() instanceof org.apache.spark.Success$;
+      String reason = success ? "" : end.reason() instanceof org.apache.spark.TaskFailedReason failed
+          ? failed.toErrorString() : end.reason().toString();
+      ends.add(new Attempt(end.stageId(), end.taskInfo().partitionId(), end.taskInfo().attemptNumber(), success, reason));
+    }
+
+    /** The failed attempts reported so far, once the listener bus has delivered every event already posted. */
+    List<Attempt> failedSoFar(SparkSession spark) throws java.util.concurrent.TimeoutException {
+      // events reach listeners asynchronously; without this wait a count taken right after a job can be short
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      synchronized (ends) {
+        return ends.stream().filter(a -> !a.success()).toList();
+      }
+    }
+
+    boolean succeeded(int stageId, int partition, int attemptNumber) {
+      synchronized (ends) {
+        return ends.stream().anyMatch(a -> a.success() && a.stageId() == stageId && a.partition() == partition
+            && a.attemptNumber() == attemptNumber);
+      }
+    }
   }
 
   static Map<String, HostTensor> train(SparkDpoGradients gradients, int steps) {
