@@ -53,7 +53,6 @@ public final class LoraWeights {
   /** Base weights with scale·B·A added to every adapted projection (a new map; inputs untouched). */
   public static Map<String, HostTensor> merge(Map<String, HostTensor> base, LoraConfig lora, Map<String, HostTensor> adapters) {
     Map<String, HostTensor> out = new LinkedHashMap<>(base);
-    float scale = (float) lora.scale();
     for (Map.Entry<String, HostTensor> e : adapters.entrySet()) {
       if (!e.getKey().endsWith(".lora_A.weight")) {
         continue;
@@ -68,18 +67,27 @@ public final class LoraWeights {
       int rank = (int) a.shape()[0];
       int in = (int) a.shape()[1];
       int outDim = (int) b.shape()[0];
-      float[] merged = w.data().clone();
+      // W + scale * B A, accumulated in double and rounded to float32 once per weight: summing rank float32
+      // products into W one by one adds a rounding error per rank, which the merged model's logits show
+      float[] merged = new float[w.data().length];
+      double[] row = new double[in];
       for (int o = 0; o < outDim; o++) {
+        int wRow = o * in;
+        for (int i = 0; i < in; i++) {
+          row[i] = w.data()[wRow + i];
+        }
         for (int r = 0; r < rank; r++) {
-          float coeff = scale * b.data()[o * rank + r];
-          if (coeff == 0f) {
+          double coeff = lora.scale() * b.data()[o * rank + r];
+          if (coeff == 0) {
             continue;
           }
           int aRow = r * in;
-          int wRow = o * in;
           for (int i = 0; i < in; i++) {
-            merged[wRow + i] += coeff * a.data()[aRow + i];
+            row[i] += coeff * a.data()[aRow + i];
           }
+        }
+        for (int i = 0; i < in; i++) {
+          merged[wRow + i] = (float) row[i];
         }
       }
       out.put(module + ".weight", new HostTensor(w.shape().clone(), merged));
