@@ -12,6 +12,8 @@ import io.aligntune.spark.dpo.SparkDpoGradients;
 import io.aligntune.spark.io.HadoopCheckpointStore;
 import io.aligntune.spark.model.ModelLocation;
 import io.aligntune.spark.model.ModelSource;
+import io.aligntune.spark.resume.ResumePoint;
+import io.aligntune.spark.resume.TrainingInputs;
 import io.aligntune.spark.tables.TrainMetricsTable;
 import io.aligntune.spark.tables.WarehouseTables;
 import io.aligntune.train.checkpoint.CheckpointStore;
@@ -33,8 +35,6 @@ import io.aligntune.train.optim.LearningRateSchedule;
 import io.aligntune.train.step.AverageOver;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,21 +95,10 @@ public final class AlignJob {
     TrainingCheckpoint ckpt = null;
     MetricsHistory history = new MetricsHistory();
     if (latest.isPresent()) {
-      Path scratch = Files.createTempDirectory("aligntune-resume-");
-      try {
-        Path local = store.fetch(latest.get(), scratch);
-        ckpt = TrainingCheckpoint.readFrom(local);
-        if (!ckpt.configHash().equals(trainingHash)) {
-          List<String> changes = TrainingInputs.readFrom(local).map(inputs::changesSince).orElse(List.of());
-          String what = changes.isEmpty() ? "the align settings, base model or data" : String.join("; ", changes);
-          throw new IllegalStateException("run " + config.run().id() + ": cannot resume from checkpoint "
-              + store.location() + " step " + latest.get() + ": this run changed " + what
-              + "; restore them or use a new run.id");
-        }
-        history = MetricsHistory.readFrom(local);
-      } finally {
-        // the checkpoint is held in memory now; its local copy (the full weights under full fine-tuning) goes
-        PhaseExports.delete(scratch);
+      // the checkpoint is held in memory once read; its local copy (the full weights under full fine-tuning) goes
+      try (ResumePoint from = ResumePoint.fetch(store, latest.get(), inputs, config.run().id())) {
+        ckpt = from.checkpoint();
+        history = MetricsHistory.readFrom(from.dir());
       }
     }
 

@@ -10,7 +10,6 @@ import io.aligntune.core.tensor.HostTensor;
 import io.aligntune.model.io.LoadedWeights;
 import io.aligntune.model.io.SafetensorsDtype;
 import io.aligntune.model.lora.LoraWeights;
-import io.aligntune.spark.align.AlignTuneConfigHash;
 import io.aligntune.spark.align.PhaseExports;
 import io.aligntune.spark.data.DatasetKey;
 import io.aligntune.spark.data.HeldOutSplit;
@@ -19,6 +18,8 @@ import io.aligntune.spark.data.TokenizedSftExamples;
 import io.aligntune.spark.io.HadoopCheckpointStore;
 import io.aligntune.spark.model.ModelLocation;
 import io.aligntune.spark.model.ModelSource;
+import io.aligntune.spark.resume.ResumePoint;
+import io.aligntune.spark.resume.TrainingInputs;
 import io.aligntune.spark.tables.TrainMetricsTable;
 import io.aligntune.spark.tables.WarehouseTables;
 import io.aligntune.train.checkpoint.CheckpointPart;
@@ -41,15 +42,11 @@ import io.aligntune.train.sft.SftValidation;
 import io.aligntune.train.step.AverageOver;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -69,7 +66,8 @@ import org.apache.spark.storage.StorageLevel;
  * patience count). Run with {@code resume} (the pipeline re-entering an unfinished phase), the job continues
  * from the latest committed checkpoint and makes the steps, evaluations and stopping decision the
  * uninterrupted run would have; its data preparation is reused. A checkpoint made with other finetune
- * settings (packing included), other starting weights or other data is refused.
+ * settings (packing included), other starting weights or other data is refused before any data is prepared,
+ * naming which of the three changed ({@link TrainingInputs}, {@link ResumePoint}).
  */
 public final class FinetuneJob {
 
@@ -100,153 +98,129 @@ public final class FinetuneJob {
 
     SftDataJob.Settings settings = new SftDataJob.Settings(f.data(), base.tokenizer(),
         new TruncationPolicy(f.maxLength(), f.maxPromptLength()), SftFormat.fromConfigName(f.format()), io.aligntune.core.data.sft.AlpacaPromptTemplate.STANFORD);
+    // the resume check comes before preparing data: a refused resume should not tokenize anything
     DatasetKey key = SftDataJob.key(spark, settings);
+    TrainingInputs inputs = TrainingInputs.of(config, "finetune", base.base().contentHash(), key);
     CheckpointStore store = new HadoopCheckpointStore(dir + "/checkpoints");
-    String trainingHash = trainingHash(config, base, key);
-    TrainingCheckpoint resumeFrom = null;
-    Path resumeDir = null;
-    Path scratch = null;
     Optional<Long> latest = store.latestStep();
     if (latest.isPresent() && !resume) {
       throw new IllegalStateException("run " + config.run().id() + " already has " + phase + " checkpoints in "
           + store.location() + " (last step " + latest.get() + "); resume it or choose a new run.id");
     }
-    if (latest.isPresent()) {
-      scratch = Files.createTempDirectory("aligntune-resume-");
-      resumeDir = store.fetch(latest.get(), scratch);
-      resumeFrom = TrainingCheckpoint.readFrom(resumeDir);
-      if (!resumeFrom.configHash().equals(trainingHash)) {
-        deleteRecursively(scratch);
-        throw new IllegalStateException("run " + config.run().id() + ": checkpoint " + store.location() + "/"
-            + CheckpointStore.folderName(latest.get()) + " was made with different finetune settings (or other"
-            + " starting weights or data) than this run has; restore the config or use a new run.id");
+    // the checkpoint's inputs are checked here; its local copy is read again to restore the early-stopping
+    // state, which needs the prepared validation split, and deleted right after (by the try on a failure before)
+    try (ResumePoint from = latest.isPresent() ? ResumePoint.fetch(store, latest.get(), inputs, config.run().id())
+        : null) {
+      TokenizedSftExamples data = TokenizedSftExamples.loadIfCurrent(spark, dir + "/data", key).orElse(null);
+      if (data == null) {
+        SftDataJob.Result prepared = SftDataJob.run(spark, settings, key);
+        prepared.report().checkConsistent();
+        WarehouseTables.write(prepared.rejects(), config.output().warehouse(), WarehouseTables.REJECTS,
+            config.run().date(), phase, config.run().id());
+        console.printf("[%s] data: %s%n", phase, prepared.report().describe("examples"));
+        data = prepared.data().write(dir + "/data");
       }
-    }
-    TokenizedSftExamples data = TokenizedSftExamples.loadIfCurrent(spark, dir + "/data", key).orElse(null);
-    if (data == null) {
-      SftDataJob.Result prepared = SftDataJob.run(spark, settings, key);
-      prepared.report().checkConsistent();
-      WarehouseTables.write(prepared.rejects(), config.output().warehouse(), WarehouseTables.REJECTS, config.run().date(),
-          phase, config.run().id());
-      console.printf("[%s] data: %s%n", phase, prepared.report().describe("examples"));
-      data = prepared.data().write(dir + "/data");
-    }
-    HeldOutSplit split = new HeldOutSplit(f.validationFraction(), seed);
-    // packing applies to the training split only, after the held-out split is taken, so the eval loss
-    // stays comparable between packed and unpacked runs (it is per token either way)
-    JavaRDD<SftExampleRow> trainExamples = reindexed(split.training(data.rows()));
-    PackedSftRows packed = f.packing() ? PackedSftRows.pack(jsc, trainExamples, f.maxLength(), t.partitions()) : null;
-    JavaRDD<SftExampleRow> train = (packed != null ? packed.rows() : trainExamples.repartition(t.partitions()))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    JavaRDD<SftExampleRow> validation = reindexed(split.validation(data.rows())).repartition(t.partitions())
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    long trainCount = train.count();
-    long validationCount = validation.count();
-    if (trainCount == 0) {
-      throw new IllegalStateException("no SFT example left for training after validation and the held-out split");
-    }
-    long trainExampleCount = packed != null ? packed.plan().exampleCount() : trainCount;
-    String dataSummary = data.count() + " examples: " + trainExampleCount + " train, " + validationCount + " held out";
-    console.printf("[%s] %s%n", phase, dataSummary);
-    if (packed != null) {
-      dataSummary += "; " + packed.plan().summary();
-      console.printf("[%s] %s; a step's global_batch_size counts packed rows%n", phase, packed.plan().summary());
-    }
-
-    BatchPlan plan = new BatchPlan(trainCount, (int) Math.min(t.globalBatchSize(), trainCount), seed);
-    long total = Math.min(t.maxSteps(), SftTrainer.totalSteps(plan, f.maxEpochs()));
-    SparkSftGradients gradients = new SparkSftGradients(jsc, train, new SparkSftGradients.Settings(policy, plan,
-        t.microBatchSize(), seed, f.attentionDropout(), f.residualDropout(), 2, null));
-    SftValidation validator = validationCount == 0 ? null
-        : new SftValidation(new SparkEvalLoss(jsc, validation, policy, t.microBatchSize()),
-            new SftValidation.Settings(f.evalEvery(), f.patience(), 0.0, true, true));
-
-    LoadedWeights baseWeights = PhaseExports.baseWeights(base.base());
-    AdamW.Settings adam = new AdamW.Settings(0.9, 0.999, 1e-8, t.weightDecay());
-    MetricsHistory history = new MetricsHistory();
-    TrainingState state;
-    long resumedFrom = 0;
-    if (resumeFrom != null) {
-      long k = resumeFrom.completedSteps();
-      if (k > total || resumeFrom.epoch() != plan.epochOf(k) || resumeFrom.stepInEpoch() != k % plan.stepsPerEpoch()) {
-        throw new IllegalStateException("run " + config.run().id() + ": checkpoint of step " + k + " in "
-            + store.location() + " has data cursor epoch " + resumeFrom.epoch() + " step " + resumeFrom.stepInEpoch()
-            + " but this run's plan (" + total + " steps, " + plan.stepsPerEpoch() + " per epoch) puts step " + k
-            + " elsewhere; the training data changed, use a new run.id");
+      HeldOutSplit split = new HeldOutSplit(f.validationFraction(), seed);
+      // packing applies to the training split only, after the held-out split is taken, so the eval loss
+      // stays comparable between packed and unpacked runs (it is per token either way)
+      JavaRDD<SftExampleRow> trainExamples = reindexed(split.training(data.rows()));
+      PackedSftRows packed = f.packing() ? PackedSftRows.pack(jsc, trainExamples, f.maxLength(), t.partitions())
+          : null;
+      JavaRDD<SftExampleRow> train = (packed != null ? packed.rows() : trainExamples.repartition(t.partitions()))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      JavaRDD<SftExampleRow> validation = reindexed(split.validation(data.rows())).repartition(t.partitions())
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      long trainCount = train.count();
+      long validationCount = validation.count();
+      if (trainCount == 0) {
+        throw new IllegalStateException("no SFT example left for training after validation and the held-out split");
       }
-      try {
-        history = MetricsHistory.readFrom(resumeDir);
+      long trainExampleCount = packed != null ? packed.plan().exampleCount() : trainCount;
+      String dataSummary = data.count() + " examples: " + trainExampleCount + " train, " + validationCount
+          + " held out";
+      console.printf("[%s] %s%n", phase, dataSummary);
+      if (packed != null) {
+        dataSummary += "; " + packed.plan().summary();
+        console.printf("[%s] %s; a step's global_batch_size counts packed rows%n", phase, packed.plan().summary());
+      }
+
+      BatchPlan plan = new BatchPlan(trainCount, (int) Math.min(t.globalBatchSize(), trainCount), seed);
+      long total = Math.min(t.maxSteps(), SftTrainer.totalSteps(plan, f.maxEpochs()));
+      SparkSftGradients gradients = new SparkSftGradients(jsc, train, new SparkSftGradients.Settings(policy, plan,
+          t.microBatchSize(), seed, f.attentionDropout(), f.residualDropout(), 2, null));
+      SftValidation validator = validationCount == 0 ? null
+          : new SftValidation(new SparkEvalLoss(jsc, validation, policy, t.microBatchSize()),
+              new SftValidation.Settings(f.evalEvery(), f.patience(), 0.0, true, true));
+
+      LoadedWeights baseWeights = PhaseExports.baseWeights(base.base());
+      AdamW.Settings adam = new AdamW.Settings(0.9, 0.999, 1e-8, t.weightDecay());
+      MetricsHistory history = new MetricsHistory();
+      TrainingState state;
+      long resumedFrom = 0;
+      if (from != null) {
+        TrainingCheckpoint ckpt = from.checkpoint();
+        long k = ckpt.completedSteps();
+        if (k > total || ckpt.epoch() != plan.epochOf(k) || ckpt.stepInEpoch() != k % plan.stepsPerEpoch()) {
+          throw new IllegalStateException("run " + config.run().id() + ": checkpoint of step " + k + " in "
+              + store.location() + " has data cursor epoch " + ckpt.epoch() + " step " + ckpt.stepInEpoch()
+              + " but this run's plan (" + total + " steps, " + plan.stepsPerEpoch() + " per epoch) puts step " + k
+              + " elsewhere; the training data changed, use a new run.id");
+        }
+        history = MetricsHistory.readFrom(from.dir());
         history.truncateTo(k);
         if (validator != null) {
-          validator.restoreFrom(resumeDir, k);
+          validator.restoreFrom(from.dir(), k);
         }
-      } finally {
-        deleteRecursively(scratch);
+        from.close();
+        state = new TrainingState(ckpt.weights(), AdamW.resume(adam, name -> true, ckpt.optimizer()), k);
+        resumedFrom = k;
+        console.printf("[%s] resuming run %s from step %d of %d (%s)%s%n", phase, config.run().id(), k, total,
+            store.location(), validator == null || validator.best().isEmpty() ? ""
+                : String.format(java.util.Locale.ROOT, ", best eval loss so far %.4f at step %d",
+                    validator.best().get().loss(), validator.best().get().completedSteps()));
+      } else {
+        Map<String, HostTensor> initial = policy.fullFineTuning() ? new LinkedHashMap<>(baseWeights.tensors())
+            : LoraWeights.initial(baseWeights.config(), policy.lora(), seed);
+        state = new TrainingState(initial, new AdamW(adam, name -> true), 0);
       }
-      state = new TrainingState(resumeFrom.weights(), AdamW.resume(adam, name -> true, resumeFrom.optimizer()), k);
-      resumedFrom = k;
-      console.printf("[%s] resuming run %s from step %d of %d (%s)%s%n", phase, config.run().id(), k, total,
-          store.location(), validator == null || validator.best().isEmpty() ? ""
-              : String.format(java.util.Locale.ROOT, ", best eval loss so far %.4f at step %d",
-                  validator.best().get().loss(), validator.best().get().completedSteps()));
-    } else {
-      Map<String, HostTensor> initial = policy.fullFineTuning() ? new LinkedHashMap<>(baseWeights.tensors())
-          : LoraWeights.initial(baseWeights.config(), policy.lora(), seed);
-      state = new TrainingState(initial, new AdamW(adam, name -> true), 0);
-    }
-    List<CheckpointPart> parts = new ArrayList<>();
-    parts.add(history::writeTo);
-    if (validator != null) {
-      parts.add(validator);
-    }
-    List<StepListener> listeners = new ArrayList<>();
-    listeners.add(history);
-    listeners.add(new ConsoleProgress(console, phase));
-    listeners.add(new CheckpointWriter(store, t.checkpointEvery(), seed, trainingHash, plan, parts));
-    SftTrainer trainer = new SftTrainer(new TrainingLoop.Settings(total, t.maxGradNorm(),
-        LearningRateSchedule.fromConfig(t.lrScheduler(), t.learningRate(), Math.min(t.warmupSteps(), total - 1), total,
-            t.minLrRatio()), AverageOver.TOKENS, SftMetricsFormula.INSTANCE), validator, listeners);
-    trainer.run(state, gradients);
-    long bestStep = validator == null || validator.best().isEmpty() ? state.completedSteps()
-        : validator.best().get().completedSteps();
-    if (validator != null) {
-      validator.best().ifPresent(b -> console.printf("[%s] best eval loss %.4f at step %d%s%n", phase, b.loss(),
-          b.completedSteps(), trainer.stoppedEarly() ? " (stopped early, best weights restored)" : ""));
-    }
-    WarehouseTables.write(TrainMetricsTable.rows(spark, withEvalLoss(history.records(), validator)),
-        config.output().warehouse(), WarehouseTables.TRAIN_METRICS, config.run().date(), phase, config.run().id());
+      List<CheckpointPart> parts = new ArrayList<>();
+      parts.add(history::writeTo);
+      parts.add(inputs);
+      if (validator != null) {
+        parts.add(validator);
+      }
+      List<StepListener> listeners = new ArrayList<>();
+      listeners.add(history);
+      listeners.add(new ConsoleProgress(console, phase));
+      listeners.add(new CheckpointWriter(store, t.checkpointEvery(), seed, inputs.hash(), plan, parts));
+      SftTrainer trainer = new SftTrainer(new TrainingLoop.Settings(total, t.maxGradNorm(),
+          LearningRateSchedule.fromConfig(t.lrScheduler(), t.learningRate(), Math.min(t.warmupSteps(), total - 1),
+              total, t.minLrRatio()), AverageOver.TOKENS, SftMetricsFormula.INSTANCE), validator, listeners);
+      trainer.run(state, gradients);
+      long bestStep = validator == null || validator.best().isEmpty() ? state.completedSteps()
+          : validator.best().get().completedSteps();
+      if (validator != null) {
+        validator.best().ifPresent(b -> console.printf("[%s] best eval loss %.4f at step %d%s%n", phase, b.loss(),
+            b.completedSteps(), trainer.stoppedEarly() ? " (stopped early, best weights restored)" : ""));
+      }
+      WarehouseTables.write(TrainMetricsTable.rows(spark, withEvalLoss(history.records(), validator)),
+          config.output().warehouse(), WarehouseTables.TRAIN_METRICS, config.run().date(), phase, config.run().id());
 
-    Map<String, HostTensor> merged = PhaseExports.mergedWeights(baseWeights, policy, state.weights());
-    String mergedUri = dir + "/model";
-    PhaseExports.writeMerged(mergedUri, baseWeights.config(), merged, SafetensorsDtype.F32, base.tokenizer());
-    if (!policy.fullFineTuning() && config.output().exportAdapter()) {
-      PhaseExports.writeAdapter(dir + "/adapter", policy.lora(), state.weights(), base.base().describe(),
-          SafetensorsDtype.parseWritable(config.output().exportDtype()));
-    }
-    gradients.release();
-    train.unpersist(false);
-    validation.unpersist(false);
-    if (packed != null) {
-      packed.release();
-    }
-    return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary, resumedFrom,
-        packed == null ? null : packed.plan());
-  }
-
-  /**
-   * What a checkpoint of this phase must have been made with to be resumed: the finetune section, model and
-   * seed ({@link AlignTuneConfigHash}), the weights training starts from, and the data's identity (input
-   * bytes, tokenizer, truncation, format).
-   */
-  static String trainingHash(AlignTuneConfig config, ModelLocation base, DatasetKey key) {
-    return AlignTuneConfigHash.of(config, "finetune", "start:" + base.base().contentHash(), key.identity());
-  }
-
-  static void deleteRecursively(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a leftover scratch copy in the temp folder is harmless
+      Map<String, HostTensor> merged = PhaseExports.mergedWeights(baseWeights, policy, state.weights());
+      String mergedUri = dir + "/model";
+      PhaseExports.writeMerged(mergedUri, baseWeights.config(), merged, SafetensorsDtype.F32, base.tokenizer());
+      if (!policy.fullFineTuning() && config.output().exportAdapter()) {
+        PhaseExports.writeAdapter(dir + "/adapter", policy.lora(), state.weights(), base.base().describe(),
+            SafetensorsDtype.parseWritable(config.output().exportDtype()));
+      }
+      gradients.release();
+      train.unpersist(false);
+      validation.unpersist(false);
+      if (packed != null) {
+        packed.release();
+      }
+      return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary,
+          resumedFrom, packed == null ? null : packed.plan());
     }
   }
 

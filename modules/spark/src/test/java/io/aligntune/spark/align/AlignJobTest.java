@@ -15,6 +15,7 @@ import io.aligntune.model.llama.LlamaModel;
 import io.aligntune.spark.model.ExecutorModels;
 import io.aligntune.spark.model.ModelLocation;
 import io.aligntune.spark.testing.LocalClusterSpark;
+import io.aligntune.spark.testing.ResumeScratch;
 import io.aligntune.train.loop.StepRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -114,7 +115,7 @@ class AlignJobTest {
       }
       System.out.println("[align-resume] from step " + crashAfter + ": max |loss diff| " + maxLossDiff);
     }
-    assertNoResumeScratchLeft(checkpoints.resolve("step-000000005"));
+    ResumeScratch.assertNoCopyOf(checkpoints.resolve("step-000000005"));
 
     // train_metrics: written once per (run, phase), replaced on the re-run, read back with Spark SQL
     spark.read().parquet(out.resolve("warehouse/train_metrics").toString()).createOrReplaceTempView("train_metrics");
@@ -212,35 +213,7 @@ class AlignJobTest {
     System.out.println("[resume-refused] " + e.getMessage());
     assertTrue(e.getMessage().contains("the training data"), e.getMessage());
     assertTrue(!e.getMessage().contains("base model") && !e.getMessage().contains("settings"), e.getMessage());
-    assertNoResumeScratchLeft(out.resolve("rd/align/checkpoints/step-000000003"));
-  }
-
-  /**
-   * No {@code aligntune-resume-*} folder in the temp directory still holds a copy of {@code checkpoint}
-   * (matched by its state file, since other runs on the machine may have their own scratch folders there).
-   */
-  static void assertNoResumeScratchLeft(Path checkpoint) throws Exception {
-    byte[] state = Files.readAllBytes(checkpoint.resolve(io.aligntune.train.checkpoint.TrainingCheckpoint.STATE_FILE));
-    Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
-    try (var scratch = Files.newDirectoryStream(tmp, "aligntune-resume-*")) {
-      for (Path dir : scratch) {
-        try (var walk = Files.walk(dir)) {
-          List<Path> copies = walk.filter(p -> p.getFileName().toString().equals("state.json"))
-              .filter(p -> sameBytes(p, state)).toList();
-          assertTrue(copies.isEmpty(), "resume left its checkpoint copy in " + dir);
-        } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException gone) {
-          // another run's scratch folder, deleted while we looked
-        }
-      }
-    }
-  }
-
-  static boolean sameBytes(Path file, byte[] expected) {
-    try {
-      return java.util.Arrays.equals(Files.readAllBytes(file), expected);
-    } catch (java.io.IOException e) {
-      return false; // deleted meanwhile: not a leftover
-    }
+    ResumeScratch.assertNoCopyOf(out.resolve("rd/align/checkpoints/step-000000003"));
   }
 
   static float[] logits(NDManager m, LlamaModel model, int[] ids) {

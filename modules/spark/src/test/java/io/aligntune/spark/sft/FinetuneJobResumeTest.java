@@ -10,10 +10,13 @@ import io.aligntune.core.tensor.HostTensor;
 import io.aligntune.model.io.ModelCheckpoint;
 import io.aligntune.spark.model.ExecutorModels;
 import io.aligntune.spark.model.ModelLocation;
+import io.aligntune.spark.model.ModelSource;
 import io.aligntune.spark.testing.CrashingConsole;
 import io.aligntune.spark.testing.LocalClusterSpark;
+import io.aligntune.spark.testing.ResumeScratch;
 import io.aligntune.train.loop.StepRecord;
 import io.aligntune.train.sft.SftTrainer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -49,8 +52,13 @@ class FinetuneJobResumeTest {
     ExecutorModels.release();
   }
 
+  static final Path SAMPLES = Paths.get("../../data-samples/sft.jsonl").toAbsolutePath().normalize();
+
   static AlignTuneConfig config(Path out, String runId, double learningRate) {
-    String samples = Paths.get("../../data-samples/sft.jsonl").toAbsolutePath().normalize().toString();
+    return config(out, runId, learningRate, SAMPLES);
+  }
+
+  static AlignTuneConfig config(Path out, String runId, double learningRate, Path samples) {
     return AlignTuneConfig.parse("finetune-resume-test.yaml", String.join("\n",
         "run: {id: " + runId + ", seed: 3, output_dir: '" + out + "', date: '2026-12-01'}",
         "model: {init: {hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4,",
@@ -83,8 +91,12 @@ class FinetuneJobResumeTest {
    * checkpoint (checkpoint_every 1: the last committed one is step crashAfter − 1); returns what it printed.
    */
   static String crash(Path out, String runId, long crashAfter) {
+    return crash(config(out, runId, LR), crashAfter);
+  }
+
+  static String crash(AlignTuneConfig cfg, long crashAfter) {
     CrashingConsole console = new CrashingConsole("[finetune] step " + crashAfter + "/");
-    assertThrows(CrashingConsole.SimulatedCrash.class, () -> run(config(out, runId, LR), false, console));
+    assertThrows(CrashingConsole.SimulatedCrash.class, () -> run(cfg, false, console));
     // what a dead driver leaves in memory is gone with it; here, free the cached data of the dead job
     JavaSparkContext.fromSparkContext(spark.sparkContext()).getPersistentRDDs().values().forEach(r -> r.unpersist(false));
     return console.text();
@@ -138,10 +150,12 @@ class FinetuneJobResumeTest {
       assertFalse(log.contains("[finetune] step " + resumeAt + "/"), "steps before the checkpoint are not redone");
 
       assertEquals(steps.size(), resumed.steps().size(), "steps, resumed at " + resumeAt);
+      double maxLossDiff = 0;
       for (int s = 0; s < steps.size(); s++) {
         StepRecord a = steps.get(s);
         StepRecord b = resumed.steps().get(s);
         assertEquals(a.step(), b.step());
+        maxLossDiff = Math.max(maxLossDiff, Math.abs(a.metric("loss") - b.metric("loss")));
         assertEquals(a.metric("loss"), b.metric("loss"), 1e-6, "loss at step " + s + ", resumed at " + resumeAt);
         assertEquals(a.metric("learning_rate"), b.metric("learning_rate"), 0, "lr at step " + s);
         assertEquals(a.metrics().containsKey(SftTrainer.EVAL_LOSS), b.metrics().containsKey(SftTrainer.EVAL_LOSS),
@@ -153,7 +167,8 @@ class FinetuneJobResumeTest {
       assertEquals(full.stoppedEarly(), resumed.stoppedEarly());
       assertEquals(full.bestStep(), resumed.bestStep(), "best step, resumed at " + resumeAt);
       double diff = maxDiff(fullWeights, ModelCheckpoint.load(Paths.get(resumed.mergedModel())).tensors());
-      System.out.println("[finetune-resume] resumed at " + resumeAt + ": final weights differ by at most " + diff);
+      System.out.println("[finetune-resume] resumed at " + resumeAt + ": max |loss diff| " + maxLossDiff
+          + ", final weights differ by at most " + diff);
       assertTrue(diff <= 1e-6, "final weights differ by " + diff);
 
       // train_metrics holds each step once for this run and phase
@@ -167,18 +182,59 @@ class FinetuneJobResumeTest {
   }
 
   @Test
-  void aCheckpointOfOtherSettingsIsRefusedNamingTheRunAndCheckpoint(@TempDir Path out) throws Exception {
+  void aCheckpointOfOtherSettingsIsRefusedNamingTheSettingsRunAndCheckpoint(@TempDir Path out) throws Exception {
     crash(out, "refuse", 3);
+    Path checkpoint = out.resolve("refuse/finetune/checkpoints/step-000000002");
     IllegalStateException changed = assertThrows(IllegalStateException.class,
         () -> run(config(out, "refuse", LR * 2), true, new CrashingConsole(null)));
     String message = changed.getMessage();
-    assertTrue(message.contains("run refuse") && message.contains("different finetune settings")
-        && message.contains("refuse/finetune/checkpoints/step-000000002"), message);
+    System.out.println("[finetune-resume-refused] " + message);
+    assertTrue(message.contains("run refuse") && message.contains("refuse/finetune/checkpoints/step-000000002"),
+        message);
+    assertTrue(message.contains("this run changed the settings (finetune or model section, or run.seed)"), message);
+    assertFalse(message.contains("base model") || message.contains("training data"), message);
+    ResumeScratch.assertNoCopyOf(checkpoint);
     IllegalStateException notResuming = assertThrows(IllegalStateException.class,
         () -> run(config(out, "refuse", LR), false, new CrashingConsole(null)));
     assertTrue(notResuming.getMessage().contains("already has finetune checkpoints"), notResuming.getMessage());
-    // with its own settings it resumes
+    // with its own settings it resumes (crashedRunsResumeAndReproduceTheUninterruptedRun compares its losses)
     assertEquals(2, run(config(out, "refuse", LR), true, new CrashingConsole(null)).resumedFrom());
+    ResumeScratch.assertNoCopyOf(checkpoint);
+  }
+
+  @Test
+  void resumeFromAnotherBaseModelIsRefusedNamingIt(@TempDir Path out) throws Exception {
+    AlignTuneConfig cfg = config(out, "rb", LR);
+    crash(cfg, 3);
+    // same config, other starting weights: what the pipeline sees when the align phase before it was re-run
+    ModelLocation resolved = ModelLocation.resolve(cfg.model());
+    ModelLocation other = new ModelLocation(ModelSource.random(cfg.model().init(), cfg.model().initSeed() + 1),
+        resolved.tokenizer());
+    CrashingConsole console = new CrashingConsole(null);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> FinetuneJob.run(spark, cfg, other, "finetune", true, console));
+    System.out.println("[finetune-resume-refused] " + e.getMessage());
+    assertTrue(e.getMessage().contains("this run changed the base model (content hash "), e.getMessage());
+    assertFalse(e.getMessage().contains("training data") || e.getMessage().contains("settings"), e.getMessage());
+    assertEquals("", console.text(), "refused before preparing data or loading weights");
+    ResumeScratch.assertNoCopyOf(out.resolve("rb/finetune/checkpoints/step-000000002"));
+  }
+
+  @Test
+  void resumeWithChangedDataAtTheSamePathIsRefusedNamingIt(@TempDir Path out) throws Exception {
+    Path data = out.resolve("sft.jsonl");
+    Files.copy(SAMPLES, data);
+    AlignTuneConfig cfg = config(out, "rd", LR, data);
+    crash(cfg, 3);
+    List<String> lines = Files.readAllLines(data);
+    Files.write(data, lines.subList(0, lines.size() - 1)); // same path, one example fewer
+    CrashingConsole console = new CrashingConsole(null);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(cfg, true, console));
+    System.out.println("[finetune-resume-refused] " + e.getMessage());
+    assertTrue(e.getMessage().contains("this run changed the training data"), e.getMessage());
+    assertFalse(e.getMessage().contains("base model") || e.getMessage().contains("settings"), e.getMessage());
+    assertEquals("", console.text(), "refused before preparing data (no '[finetune] data:' line)");
+    ResumeScratch.assertNoCopyOf(out.resolve("rd/finetune/checkpoints/step-000000002"));
   }
 
   static double maxDiff(Map<String, HostTensor> a, Map<String, HostTensor> b) {

@@ -1,4 +1,4 @@
-package io.aligntune.spark.align;
+package io.aligntune.spark.resume;
 
 import io.aligntune.core.config.AlignTuneConfig;
 import java.nio.charset.StandardCharsets;
@@ -15,17 +15,10 @@ public final class AlignTuneConfigHash {
 
   private AlignTuneConfigHash() {}
 
-  /**
-   * @param inputs further identities the phase's training depends on beyond the config (the content hash of
-   *     the weights it starts from, of its data), in a fixed order
-   */
-  public static String of(AlignTuneConfig config, String section, String... inputs) {
-    String material = String.valueOf(config.document() == null ? null : config.document().get(section))
-        + "|" + config.document().get("model") + "|" + config.run().seed();
-    for (String input : inputs) {
-      material += "|" + input;
-    }
-    return sha256(material);
+  /** @param section the phase's section of the config ({@code align}, {@code finetune}) */
+  public static String of(AlignTuneConfig config, String section) {
+    return sha256(String.valueOf(config.document() == null ? null : config.document().get(section))
+        + "|" + config.document().get("model") + "|" + config.run().seed());
   }
 
   /** Hex SHA-256 of the UTF-8 bytes of {@code text}. */
