@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aligntune.core.data.chat.ChatMessage;
+import io.aligntune.core.data.chat.ChatRenderer;
+import io.aligntune.core.data.chat.RenderedConversation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -130,6 +133,27 @@ class HfTokenizerTest {
   void rendersTheLlama3ChatTemplate() {
     assertEquals(Optional.of(LLAMA3_RENDERED), llama3.applyChatTemplate(SYSTEM_AND_USER, true));
     assertEquals(Optional.of(LLAMA3_RENDERED), llama3.applyChatTemplate(SYSTEM_AND_USER, false));
+  }
+
+  /**
+   * Multi-turn SFT data through this template: each answer's turn is the answer and {@code <|eot_id|>}, not the
+   * assistant header the template forces at the end (ForcedGenerationPromptGuard), and the conversation renders
+   * incrementally (without the guard the second context does not start with the first answer's rendering
+   * and the record is rejected as chat_template_not_prefix).
+   */
+  @Test
+  void multiTurnConversationsSplitIntoTurnsUnderTheLlama3Template() {
+    List<ChatMessage> conversation = List.of(new ChatMessage("user", "2+2?"), ChatMessage.assistant("4"),
+        new ChatMessage("user", "And 3+3?"), ChatMessage.assistant("6"));
+    List<RenderedConversation.Turn> turns = RenderedConversation.turns(ChatRenderer.templateOf(llama3), conversation,
+        "messages");
+    String header = "<|start_header_id|>%s<|end_header_id|>\n\n";
+    assertEquals(List.of(
+        new RenderedConversation.Turn("<|begin_of_text|>" + header.formatted("user") + "2+2?<|eot_id|>"
+            + header.formatted("assistant"), false),
+        new RenderedConversation.Turn("4<|eot_id|>", true),
+        new RenderedConversation.Turn(header.formatted("user") + "And 3+3?<|eot_id|>" + header.formatted("assistant"), false),
+        new RenderedConversation.Turn("6<|eot_id|>", true)), turns);
   }
 
   @Test

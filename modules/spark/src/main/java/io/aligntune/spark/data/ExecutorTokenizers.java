@@ -34,9 +34,9 @@ public final class ExecutorTokenizers {
    */
   public static ChatRenderer chatRenderer(Tokenizer tokenizer) {
     if (tokenizer instanceof HfTokenizer hf) {
-      return (messages, addGenerationPrompt) -> hf
+      return ChatRenderer.guarded((messages, addGenerationPrompt) -> hf
           .applyChatTemplateWithoutBos(messages.stream().map(ChatMessage::asMap).toList(), addGenerationPrompt)
-          .orElseGet(() -> ChatRenderer.plain().render(messages, addGenerationPrompt));
+          .orElseGet(() -> ChatRenderer.plain().render(messages, addGenerationPrompt)));
     }
     return ChatRenderer.templateOf(tokenizer);
   }

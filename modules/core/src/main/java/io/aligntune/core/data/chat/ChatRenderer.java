@@ -33,11 +33,23 @@ public interface ChatRenderer extends Serializable {
   /**
    * The tokenizer's chat template where it has one, else {@link #plain()}. The choice is made per call,
    * since {@link Tokenizer#applyChatTemplate} only says by returning empty. Serializable only when the
-   * tokenizer is; on Spark executors build it from the executor's tokenizer instead of shipping it.
+   * tokenizer is; on Spark executors build it from the executor's tokenizer instead of shipping it. A
+   * template that appends the generation prompt whatever the flag says (the first Llama 3 release) is
+   * corrected by {@link ForcedGenerationPromptGuard}.
    */
   static ChatRenderer templateOf(Tokenizer tokenizer) {
-    return (messages, addGenerationPrompt) -> tokenizer
+    ChatRenderer template = (messages, addGenerationPrompt) -> tokenizer
         .applyChatTemplate(messages.stream().map(ChatMessage::asMap).toList(), addGenerationPrompt)
         .orElseGet(() -> PlainChatRenderer.INSTANCE.render(messages, addGenerationPrompt));
+    return guarded(template);
+  }
+
+  /**
+   * {@code template} with {@code addGenerationPrompt=false} made to hold for templates that ignore it (see
+   * {@link ForcedGenerationPromptGuard}); every renderer built from a tokenizer's chat template goes through
+   * this.
+   */
+  static ChatRenderer guarded(ChatRenderer template) {
+    return new ForcedGenerationPromptGuard(template);
   }
 }

@@ -31,6 +31,44 @@ class RenderedConversationTest {
     return text.toString();
   }
 
+  /**
+   * Like the first Llama 3 release's template: BOS text before the first message only, and the assistant
+   * header appended whatever the flag says (so the empty conversation renders to exactly that header).
+   */
+  static String llama3IgnoringTheFlag(List<Map<String, String>> messages, boolean addGenerationPrompt) {
+    String text = llama3Like(messages, true);
+    return messages.isEmpty() ? text.substring("<bos>".length()) : text;
+  }
+
+  @Test
+  void aTemplateThatAlwaysAppendsTheAssistantHeaderIsCorrected() {
+    ChatRenderer ignoring = ChatRenderer.templateOf(
+        CharTokenizer.withChatTemplate(RenderedConversationTest::llama3IgnoringTheFlag));
+    // the answer ends at its end-of-turn marker, as with a template that honours the flag
+    assertEquals("Hello!<eot>", RenderedConversation.completionText(ignoring, List.of(USER_1), ASSISTANT_1, "chosen"));
+    assertEquals("<bos><h>user</h>\n\nHi<eot><h>assistant</h>\n\n", RenderedConversation.promptText(ignoring, List.of(USER_1)));
+    // multi-turn renders incrementally again (it was rejected as chat_template_not_prefix), turn by turn
+    // the same as under the honouring template
+    List<ChatMessage> conversation = List.of(SYSTEM, USER_1, ASSISTANT_1, USER_2, ASSISTANT_2);
+    ChatRenderer honouring = ChatRenderer.templateOf(CharTokenizer.withChatTemplate(RenderedConversationTest::llama3Like));
+    assertEquals(RenderedConversation.turns(honouring, conversation, "messages"),
+        RenderedConversation.turns(ignoring, conversation, "messages"));
+  }
+
+  @Test
+  void templatesThatHonourTheFlagOrCannotRenderNothingAreUntouched() {
+    ChatRenderer honouring = ChatRenderer.templateOf(CharTokenizer.withChatTemplate(RenderedConversationTest::llama3Like));
+    assertEquals("<bos><h>user</h>\n\nHi<eot>", honouring.render(List.of(USER_1), false));
+    ChatRenderer refusesEmpty = ChatRenderer.templateOf(CharTokenizer.withChatTemplate((messages, gen) -> {
+      if (messages.isEmpty()) {
+        throw new IllegalArgumentException("conversation roles must alternate");
+      }
+      return llama3Like(messages, true);
+    }));
+    assertEquals("<bos><h>user</h>\n\nHi<eot><h>assistant</h>\n\n", refusesEmpty.render(List.of(USER_1), false),
+        "a template that cannot be probed is taken as written");
+  }
+
   @Test
   void plainRendererLayout() {
     ChatRenderer plain = ChatRenderer.plain();
