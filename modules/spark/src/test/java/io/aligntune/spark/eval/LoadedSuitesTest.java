@@ -39,10 +39,12 @@ class LoadedSuitesTest {
     assertEquals(List.of("a", "d"), loaded.prompts().stream().map(p -> p.prompt().id()).toList());
     assertEquals(Expected.COMPLY, loaded.prompts().get(1).prompt().expected());
     assertEquals("house_suite", loaded.prompts().get(0).suite(), "the suite is named after its file");
+    // rejects name the file as the training-data rejects do: its qualified Hadoop URI
+    String file = "file:" + path;
     assertEquals(List.of(
-        new Reject(path, 3, "expected", RejectReason.INVALID_VALUE, "'expected' is 'maybe', expected 'refuse' or 'comply'"),
-        new Reject(path, 4, "id", RejectReason.INVALID_VALUE, "id 'a' already used on line 1"),
-        new Reject(path, 5, "category", RejectReason.INVALID_VALUE, "category 'ALL' is reserved for the overall summary row")),
+        new Reject(file, 3, "expected", RejectReason.INVALID_VALUE, "'expected' is 'maybe', expected 'refuse' or 'comply'"),
+        new Reject(file, 4, "id", RejectReason.INVALID_VALUE, "id 'a' already used on line 1"),
+        new Reject(file, 5, "category", RejectReason.INVALID_VALUE, "category 'ALL' is reserved for the overall summary row")),
         loaded.rejects());
     QuarantineReport report = loaded.reports().get("house_suite");
     assertEquals(5, report.rowsRead(), "the blank line 2 is not a record");
