@@ -35,6 +35,9 @@ public final class Main implements Callable<Integer> {
   /** What picocli returns for a failed command (CommandLine.ExitCode.SOFTWARE). */
   static final int FAILURE = 1;
 
+  /** Exit code of a command stopped by a signal (128 + SIGINT, what shells report for Ctrl-C). */
+  static final int INTERRUPTED = 130;
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -54,7 +57,9 @@ public final class Main implements Callable<Integer> {
     // Model output is UTF-8 text whatever the platform's default charset is (Java 17 follows the locale).
     commandLine.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
     commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
-    System.exit(commandLine.execute(args));
+    int code = commandLine.execute(args);
+    Interruption.finished();
+    System.exit(code);
   }
 
   /** The configured command tree; tests call {@code execute} on it with their own out/err writers. */
@@ -68,6 +73,10 @@ public final class Main implements Callable<Integer> {
   static final class ErrorLine implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine command, ParseResult parsed) {
+      if (Interruption.signalled()) {
+        // a signal is stopping the JVM and its hook has said so: this error is the shutdown's echo
+        return INTERRUPTED;
+      }
       PrintWriter err = command.getErr();
       err.println(command.getCommandSpec().qualifiedName() + ": error: " + describe(e));
       if (verboseRequested(parsed)) {

@@ -30,6 +30,9 @@ public final class RunCommand implements Callable<Integer> {
     if (runDate != null) {
       cfg = cfg.withRunDate(runDate);
     }
+    Interruption.explainOnSignal("aligntune run", "finished phases and checkpoints are kept under "
+        + cfg.run().outputDir() + "/" + cfg.run().id() + "; run the same command again to continue: finished phases"
+        + " are reused, align and finetune resume from their last checkpoint");
     PrintStream console = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, "UTF-8");
     SparkSession spark = SparkSessions.getOrCreate("aligntune-run " + cfg.run().id(), cfg.run().master());
     try {
