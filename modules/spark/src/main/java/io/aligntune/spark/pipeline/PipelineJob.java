@@ -68,6 +68,14 @@ public final class PipelineJob {
     }
     RunInputs inputs = RunInputs.check(config); // every missing input at once, before any phase runs
     String runDir = config.run().outputDir() + "/" + config.run().id();
+    try (RunLock lock = RunLock.acquire(runDir, config.run().id(), console)) {
+      return runLocked(spark, config, console, inputs, runDir);
+    }
+  }
+
+  /** The run, with its run id locked against a concurrent attempt. */
+  private static Outcome runLocked(SparkSession spark, AlignTuneConfig config, PrintStream console, RunInputs inputs,
+      String runDir) throws IOException {
     PhaseLedger ledger = new PhaseLedger(runDir);
     String runDate = ledger.runDate(config.run().id(), config.run().date(), config.run().dateGiven());
     if (!runDate.equals(config.run().date())) {
