@@ -47,7 +47,7 @@ public final class PipelineJob {
 
   /**
    * @param promoted whether the final model passed the gates and was promoted
-   * @param reasons the gate's reasons (failures first)
+   * @param reasons why the gate refused: the failed checks' details (empty when promoted)
    * @param manifest URI of the run manifest
    * @param promotedModel URI of the promoted model, or null
    */
@@ -131,7 +131,7 @@ public final class PipelineJob {
     double dropReference = alignedEval != null ? alignedEval.passRate() : baseEval.passRate();
     GateDecision promotion = gate.promotion(dropReference, finalEval.passRate(), finalEval.distinct2(),
         baseEval.perplexity(), finalEval.perplexity());
-    manifest.gate("promotion", promotion.passed(), promotion.reasons());
+    manifest.gate("promotion", promotion);
     String promotedUri = null;
     if (promotion.passed()) {
       promotedUri = runDir + "/promoted";
@@ -143,6 +143,9 @@ public final class PipelineJob {
     }
     String manifestUri = manifest.write();
     console.println("[run] " + (promotion.passed() ? "PROMOTED: " + promotedUri : "NOT PROMOTED") + " — " + promotion.summary());
+    if (!promotion.passed() && !promotion.passes().isEmpty()) {
+      console.println("[run] gate checks passed: " + String.join("; ", promotion.passes()));
+    }
     console.printf(Locale.ROOT, "[run] pass rate: base %.3f, %s, final %.3f; manifest %s%n", baseEval.passRate(),
         alignedEval != null ? String.format(Locale.ROOT, "aligned %.3f", alignedEval.passRate())
             : "alignment skipped (" + alignSkipped + ")", finalEval.passRate(), manifestUri);

@@ -83,6 +83,12 @@ class PipelineGateTest {
         ""));
   }
 
+  static List<String> checkNames(JsonNode checks) {
+    List<String> names = new java.util.ArrayList<>();
+    checks.forEach(c -> names.add(c.get("check").asText()));
+    return names;
+  }
+
   static PipelineJob.Outcome run(AlignTuneConfig cfg, ByteArrayOutputStream log) throws Exception {
     return PipelineJob.run(spark, cfg, new PrintStream(log, true, StandardCharsets.UTF_8));
   }
@@ -138,8 +144,14 @@ class PipelineGateTest {
     long sftRejectForm = spark.sql("SELECT COUNT(*) FROM gate_rejects WHERE source_file LIKE 'file:/%'").first().getLong(0);
     assertEquals(spark.sql("SELECT COUNT(*) FROM gate_rejects").first().getLong(0), sftRejectForm,
         "every source_file in one form");
-    assertTrue(manifest.at("/gates/promotion/reasons").toString().contains("final held-out perplexity"),
-        manifest.at("/gates/promotion").toString());
+    // every check with its own flag; a promotion has no reasons
+    JsonNode passChecks = manifest.at("/gates/promotion/checks");
+    assertEquals(List.of("pass_rate_drop", "pass_rate", "diversity", "perplexity"), checkNames(passChecks),
+        passChecks.toString());
+    passChecks.forEach(c -> assertTrue(c.get("passed").asBoolean() && c.get("value").isNumber()
+        && c.get("limit").isNumber() && !c.get("detail").asText().isEmpty(), c.toString()));
+    assertTrue(passChecks.get(3).get("detail").asText().contains("final held-out perplexity"), passChecks.toString());
+    assertEquals(0, manifest.at("/gates/promotion/reasons").size(), manifest.at("/gates/promotion").toString());
 
     // the same finished run with a strict forgetting guard (final perplexity may not exceed the base's): the
     // phases are reused and the decision follows the recorded perplexities
@@ -180,8 +192,29 @@ class PipelineGateTest {
     assertEquals(PipelineJob.GATE_FAILED, fail.exitCode());
     assertNull(fail.promotedModel());
     assertFalse(Files.exists(out.resolve("fail/promoted")));
-    assertTrue(fail.reasons().get(0).contains("below the threshold 1.0"), fail.reasons().toString());
-    assertTrue(failLog.toString(StandardCharsets.UTF_8).contains("NOT PROMOTED"));
+    assertTrue(fail.reasons().stream().anyMatch(r -> r.contains("below the threshold 1.0")), fail.reasons().toString());
+    // reasons and the REFUSED line hold the failed checks only; the passed ones are flagged and on their own line
+    JsonNode failGate = new ObjectMapper().readTree(Paths.get(fail.manifest()).toFile()).at("/gates/promotion");
+    assertFalse(failGate.get("passed").asBoolean(true));
+    JsonNode threshold = failGate.get("checks").get(1);
+    assertEquals("pass_rate", threshold.get("check").asText(), failGate.toString());
+    assertFalse(threshold.get("passed").asBoolean(true));
+    assertEquals(1.0, threshold.get("limit").asDouble(), 0);
+    assertEquals(fail.finalPassRate(), threshold.get("value").asDouble(), 0);
+    List<String> failedDetails = new java.util.ArrayList<>();
+    List<String> passedDetails = new java.util.ArrayList<>();
+    failGate.get("checks").forEach(c -> (c.get("passed").asBoolean() ? passedDetails : failedDetails)
+        .add(c.get("detail").asText()));
+    assertFalse(passedDetails.isEmpty(), "the diversity floor 0.2 passes at least: " + failGate);
+    List<String> manifestReasons = new java.util.ArrayList<>();
+    failGate.get("reasons").forEach(r -> manifestReasons.add(r.asText()));
+    assertEquals(failedDetails, manifestReasons, failGate.toString());
+    assertEquals(failedDetails, fail.reasons());
+    String failText = failLog.toString(StandardCharsets.UTF_8);
+    String refusedLine = failText.lines().filter(l -> l.startsWith("[run] NOT PROMOTED — REFUSED: ")).findFirst()
+        .orElseThrow(() -> new AssertionError(failText));
+    assertEquals("[run] NOT PROMOTED — REFUSED: " + String.join("; ", failedDetails), refusedLine);
+    assertTrue(failText.contains("[run] gate checks passed: " + String.join("; ", passedDetails)), failText);
 
     // a finished run id re-run: every phase is reused, the decision is the same
     ByteArrayOutputStream againLog = new ByteArrayOutputStream();
