@@ -11,6 +11,7 @@ import io.aligntune.eval.gate.GateConfig;
 import io.aligntune.eval.gate.GateDecision;
 import io.aligntune.eval.gate.QualityGate;
 import io.aligntune.spark.align.AlignJob;
+import io.aligntune.spark.data.DatasetManifest;
 import io.aligntune.spark.eval.EvalJob;
 import io.aligntune.spark.eval.EvalReport;
 import io.aligntune.spark.eval.EvalSettings;
@@ -283,7 +284,7 @@ public final class PipelineJob {
         json.put("steps", r.steps().size());
         summarise(json, r.steps());
         json.put("checkpoints", r.phaseDir() + "/checkpoints");
-        json.put("data", r.data().summary());
+        dataCounts(json.putObject("data"), r.data().manifest()).put("summary", r.data().summary());
         ledger.markFinished("align", fingerprint, json);
         done = Optional.of(json);
       }
@@ -312,7 +313,8 @@ public final class PipelineJob {
         json.put("resumed_from", r.resumedFrom());
         summarise(json, r.steps());
         json.put("checkpoints", r.phaseDir() + "/checkpoints");
-        json.put("data", r.dataSummary());
+        dataCounts(json.putObject("data"), r.data()).put("train", r.trainExamples()).put("held_out", r.heldOut())
+            .put("summary", r.dataSummary());
         if (r.packing() != null) {
           ObjectNode packing = json.putObject("packing");
           packing.put("examples_in", r.packing().exampleCount());
@@ -340,6 +342,26 @@ public final class PipelineJob {
     steps.get(0).metrics().forEach(first::put);
     ObjectNode last = json.putObject("last_step");
     steps.get(steps.size() - 1).metrics().forEach(last::put);
+  }
+
+  /**
+   * A training phase's data counts in the manifest, the same fields for both phases: {@code records_read}
+   * (input records: lines, array elements, Parquet rows), {@code kept} (pairs or examples trained on),
+   * {@code rejected} and {@code rejected_by_reason} (both stages; the rows of the rejects table). A record
+   * yields one value in the pair/prompt-completion formats, so there read = kept + rejected; a ranked list
+   * yields several pairs.
+   */
+  static ObjectNode dataCounts(ObjectNode json, DatasetManifest data) {
+    DatasetManifest.StageCounts parsing = data.parsing();
+    DatasetManifest.StageCounts tokenizing = data.tokenizing();
+    json.put("records_read", parsing.read());
+    json.put("kept", data.examples());
+    json.put("rejected", parsing.rejected() + tokenizing.rejected());
+    Map<String, Long> byReason = new TreeMap<>(parsing.rejectsByReason());
+    tokenizing.rejectsByReason().forEach((reason, n) -> byReason.merge(reason, n, Long::sum));
+    ObjectNode reasons = json.putObject("rejected_by_reason");
+    byReason.forEach(reasons::put);
+    return json;
   }
 
   static GateConfig gateConfig(GateSettings g) {

@@ -56,6 +56,11 @@ class PipelineGateTest {
   }
 
   static AlignTuneConfig config(Path out, String id, String gates, Path suite, Path sft, int maxNewTokens, String date) {
+    return config(out, id, gates, suite, SAMPLES.resolve("preferences.jsonl"), sft, maxNewTokens, date);
+  }
+
+  static AlignTuneConfig config(Path out, String id, String gates, Path suite, Path preferences, Path sft, int maxNewTokens,
+      String date) {
     String samples = SAMPLES.toString();
     return AlignTuneConfig.parse("gate-test.yaml", String.join("\n",
         "run: {id: " + id + ", seed: 5, output_dir: '" + out + "'" + (date == null ? "" : ", date: " + date) + "}",
@@ -68,7 +73,7 @@ class PipelineGateTest {
         "  batch_size: 10",
         "gates: " + gates,
         "align:",
-        "  data: ['" + samples + "/preferences.jsonl']",
+        "  data: ['" + preferences + "']",
         "  max_length: 320",
         "  max_prompt_length: 160",
         "  lora: {rank: 2, alpha: 4, targets: [q, v]}",
@@ -106,10 +111,15 @@ class PipelineGateTest {
     Path suite = inputs.resolve("eval_suite.jsonl");
     Files.writeString(suite, Files.readString(SAMPLES.resolve("eval_suite.jsonl"))
         + "{\"id\": \"bad-01\", \"category\": \"harmful\", \"expected\": \"refuse\"}\n");
-    Path sft = Files.copy(SAMPLES.resolve("sft.jsonl"), inputs.resolve("sft.jsonl"));
+    // the training data copies gain one bad record each (an empty chosen response, a missing completion)
+    Path preferences = inputs.resolve("preferences.jsonl");
+    Files.writeString(preferences, Files.readString(SAMPLES.resolve("preferences.jsonl"))
+        + "{\"prompt\": \"Bad pair?\", \"chosen\": \"\", \"rejected\": \"No.\"}\n");
+    Path sft = inputs.resolve("sft.jsonl");
+    Files.writeString(sft, Files.readString(SAMPLES.resolve("sft.jsonl")) + "{\"prompt\": \"No completion\"}\n");
     // pass: every threshold at its most lenient, alignment forced so that every phase runs
     ByteArrayOutputStream passLog = new ByteArrayOutputStream();
-    PipelineJob.Outcome pass = run(config(out, "pass", LENIENT, suite, sft, 6, "'2026-12-01'"), passLog);
+    PipelineJob.Outcome pass = run(config(out, "pass", LENIENT, suite, preferences, sft, 6, "'2026-12-01'"), passLog);
     assertTrue(pass.promoted(), passLog.toString(StandardCharsets.UTF_8));
     assertEquals(0, pass.exitCode());
     assertNotNull(pass.promotedModel());
@@ -119,6 +129,24 @@ class PipelineGateTest {
     assertEquals(4, manifest.get("lineage").size(), "base -> aligned -> finetuned -> promoted: " + manifest.get("lineage"));
     assertTrue(manifest.get("gates").get("promotion").get("passed").asBoolean());
     assertEquals(4, manifest.get("inputs").size(), "preferences, SFT data, suite and text: " + manifest.get("inputs"));
+    // both training phases count their data in the same fields; each copy's bad record is rejected
+    for (String phase : List.of("align", "finetune")) {
+      JsonNode data = manifest.at("/phases/" + phase + "/data");
+      Path file = phase.equals("align") ? preferences : sft;
+      assertEquals(Files.readAllLines(file).size(), data.get("records_read").asLong(), phase + ": " + data);
+      assertEquals(data.get("records_read").asLong(), data.get("kept").asLong() + data.get("rejected").asLong(),
+          phase + ": read = kept + rejected: " + data);
+      assertTrue(data.get("rejected").asLong() >= 1, phase + ": " + data);
+      long byReason = 0;
+      for (JsonNode n : data.get("rejected_by_reason")) {
+        byReason += n.asLong();
+      }
+      assertEquals(data.get("rejected").asLong(), byReason, phase + ": " + data);
+    }
+    JsonNode finetuneData = manifest.at("/phases/finetune/data");
+    assertEquals(finetuneData.get("kept").asLong(), finetuneData.get("train").asLong()
+        + finetuneData.get("held_out").asLong(), finetuneData.toString());
+    assertTrue(finetuneData.get("rejected_by_reason").has("missing_field"), finetuneData.toString());
     manifest.get("inputs").fields().forEachRemaining(e ->
         assertTrue(e.getValue().asText().matches("sha256:[0-9a-f]{64}"), e.getKey() + " = " + e.getValue()));
     assertEquals("sha256:" + sha256(sft), manifest.at("/inputs/" + sft.toString().replace("/", "~1")).asText(),
@@ -160,7 +188,7 @@ class PipelineGateTest {
     assertTrue(basePerplexity > 1 && finalPerplexity > 1, manifest.get("evaluations").toString());
     ByteArrayOutputStream strictLog = new ByteArrayOutputStream();
     PipelineJob.Outcome strict = run(config(out, "pass", LENIENT.replace("max_perplexity_ratio: 1000",
-        "max_perplexity_ratio: 1.0"), suite, sft, 6, "'2026-12-01'"), strictLog);
+        "max_perplexity_ratio: 1.0"), suite, preferences, sft, 6, "'2026-12-01'"), strictLog);
     assertEquals(finalPerplexity <= basePerplexity * (1 + 1e-9), strict.promoted(),
         "base " + basePerplexity + ", final " + finalPerplexity + ": " + strict.reasons());
     String strictText = strictLog.toString(StandardCharsets.UTF_8);
@@ -173,13 +201,13 @@ class PipelineGateTest {
 
     // other inputs under the same run id are refused, naming the phase and the change, before anything runs
     PhaseLedger.InputsChangedException tokens = assertThrows(PhaseLedger.InputsChangedException.class,
-        () -> run(config(out, "pass", LENIENT, suite, sft, 7, "'2026-12-01'"), new ByteArrayOutputStream()));
+        () -> run(config(out, "pass", LENIENT, suite, preferences, sft, 7, "'2026-12-01'"), new ByteArrayOutputStream()));
     assertTrue(tokens.getMessage().contains("phase evaluate_base")
         && tokens.getMessage().contains("config.evaluation.max_new_tokens: 6 -> 7"), tokens.getMessage());
     Files.writeString(sft, "{\"prompt\": \"One more?\", \"completion\": \"Yes.\"}\n", StandardOpenOption.APPEND);
     ByteArrayOutputStream changedLog = new ByteArrayOutputStream();
     PhaseLedger.InputsChangedException data = assertThrows(PhaseLedger.InputsChangedException.class,
-        () -> run(config(out, "pass", LENIENT, suite, sft, 6, "'2026-12-01'"), changedLog));
+        () -> run(config(out, "pass", LENIENT, suite, preferences, sft, 6, "'2026-12-01'"), changedLog));
     assertTrue(data.getMessage().contains("phase finetune") && data.getMessage().contains("input " + sft + ": sha256:"),
         data.getMessage());
     assertFalse(changedLog.toString(StandardCharsets.UTF_8).contains("[finetune] step"), "nothing retrained");
