@@ -90,7 +90,8 @@ public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, Data
   public String summary() {
     DatasetManifest.StageCounts p = manifest.parsing();
     DatasetManifest.StageCounts t = manifest.tokenizing();
-    return String.format("%d rows read, %d rejected while parsing %s, %d rejected after tokenizing %s, %d pairs%s",
-        p.read(), p.rejected(), p.rejectsByReason(), t.rejected(), t.rejectsByReason(), count, reused ? " (reused)" : "");
+    return String.format("%d rows read, %d rejected while parsing %s, %d rejected after tokenizing %s, %d pairs%s%s",
+        p.read(), p.rejected(), p.rejectsByReason(), t.rejected(), t.rejectsByReason(), count,
+        p.blankLines() > 0 ? ", " + p.blankLines() + " blank lines skipped" : "", reused ? " (reused)" : "");
   }
 }

@@ -347,7 +347,8 @@ public final class PipelineJob {
   /**
    * A training phase's data counts in the manifest, the same fields for both phases: {@code records_read}
    * (input records: lines, array elements, Parquet rows), {@code kept} (pairs or examples trained on),
-   * {@code rejected} and {@code rejected_by_reason} (both stages; the rows of the rejects table). A record
+   * {@code rejected} and {@code rejected_by_reason} (both stages; the rows of the rejects table),
+   * {@code blank_lines_skipped} (JSON Lines lines with nothing on them: not records, not in read). A record
    * yields one value in the pair/prompt-completion formats, so there read = kept + rejected; a ranked list
    * yields several pairs.
    */
@@ -361,6 +362,7 @@ public final class PipelineJob {
     tokenizing.rejectsByReason().forEach((reason, n) -> byReason.merge(reason, n, Long::sum));
     ObjectNode reasons = json.putObject("rejected_by_reason");
     byReason.forEach(reasons::put);
+    json.put("blank_lines_skipped", parsing.blankLines());
     return json;
   }
 

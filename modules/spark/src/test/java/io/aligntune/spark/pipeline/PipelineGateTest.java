@@ -111,12 +111,13 @@ class PipelineGateTest {
     Path suite = inputs.resolve("eval_suite.jsonl");
     Files.writeString(suite, Files.readString(SAMPLES.resolve("eval_suite.jsonl"))
         + "{\"id\": \"bad-01\", \"category\": \"harmful\", \"expected\": \"refuse\"}\n");
-    // the training data copies gain one bad record each (an empty chosen response, a missing completion)
+    // the training data copies gain one bad record each (an empty chosen response, a missing completion) and
+    // blank lines (2 in the preferences, 1 in the SFT data), which are not records but are reported
     Path preferences = inputs.resolve("preferences.jsonl");
     Files.writeString(preferences, Files.readString(SAMPLES.resolve("preferences.jsonl"))
-        + "{\"prompt\": \"Bad pair?\", \"chosen\": \"\", \"rejected\": \"No.\"}\n");
+        + "\n{\"prompt\": \"Bad pair?\", \"chosen\": \"\", \"rejected\": \"No.\"}\n   \n");
     Path sft = inputs.resolve("sft.jsonl");
-    Files.writeString(sft, Files.readString(SAMPLES.resolve("sft.jsonl")) + "{\"prompt\": \"No completion\"}\n");
+    Files.writeString(sft, Files.readString(SAMPLES.resolve("sft.jsonl")) + "\n{\"prompt\": \"No completion\"}\n");
     // pass: every threshold at its most lenient, alignment forced so that every phase runs
     ByteArrayOutputStream passLog = new ByteArrayOutputStream();
     PipelineJob.Outcome pass = run(config(out, "pass", LENIENT, suite, preferences, sft, 6, "'2026-12-01'"), passLog);
@@ -133,9 +134,19 @@ class PipelineGateTest {
     for (String phase : List.of("align", "finetune")) {
       JsonNode data = manifest.at("/phases/" + phase + "/data");
       Path file = phase.equals("align") ? preferences : sft;
-      assertEquals(Files.readAllLines(file).size(), data.get("records_read").asLong(), phase + ": " + data);
+      List<String> lines = Files.readAllLines(file);
+      long blank = lines.stream().filter(String::isBlank).count();
+      assertEquals(phase.equals("align") ? 2 : 1, blank);
+      assertEquals(lines.size() - blank, data.get("records_read").asLong(), phase + ": " + data);
+      assertEquals(blank, data.get("blank_lines_skipped").asLong(), phase + ": every line is accounted for: " + data);
       assertEquals(data.get("records_read").asLong(), data.get("kept").asLong() + data.get("rejected").asLong(),
           phase + ": read = kept + rejected: " + data);
+      assertTrue(passLog.toString(StandardCharsets.UTF_8).contains("[" + phase + "] data: " + data.get("records_read")
+          + " records read, " + data.get("kept") + (phase.equals("align") ? " pairs" : " examples") + " kept, "
+          + data.get("rejected") + " rejected"), passLog.toString(StandardCharsets.UTF_8));
+      assertTrue(passLog.toString(StandardCharsets.UTF_8).contains("; " + blank + (blank == 1 ? " blank line" : " blank lines")
+          + " skipped\n"), passLog.toString(StandardCharsets.UTF_8));
+      System.out.println("[pipeline-data] " + phase + " " + data);
       assertTrue(data.get("rejected").asLong() >= 1, phase + ": " + data);
       long byReason = 0;
       for (JsonNode n : data.get("rejected_by_reason")) {
