@@ -26,6 +26,7 @@ public final class QuarantineReport implements Serializable {
   private long rowsAccepted;
   private long rowsRejected;
   private long valuesProduced;
+  private long blankLinesSkipped;
   private final EnumMap<RejectReason, Long> rejectsByReason = new EnumMap<>(RejectReason.class);
 
   /** Counts one outcome. Returns this, for folding. */
@@ -42,12 +43,25 @@ public final class QuarantineReport implements Serializable {
     return this;
   }
 
+  /**
+   * Counts JSON Lines lines that were empty or only whitespace: not records, so not rows (read = accepted +
+   * rejected still holds), but counted so that no line of an input goes unreported. Returns this.
+   */
+  public QuarantineReport addBlankLines(long lines) {
+    if (lines < 0) {
+      throw new IllegalArgumentException("blank lines = " + lines + "; must be >= 0");
+    }
+    blankLinesSkipped += lines;
+    return this;
+  }
+
   /** Adds {@code other}'s counts into this report (partition merge). Returns this. */
   public QuarantineReport merge(QuarantineReport other) {
     rowsRead += other.rowsRead;
     rowsAccepted += other.rowsAccepted;
     rowsRejected += other.rowsRejected;
     valuesProduced += other.valuesProduced;
+    blankLinesSkipped += other.blankLinesSkipped;
     other.rejectsByReason.forEach((reason, count) -> rejectsByReason.merge(reason, count, Long::sum));
     return this;
   }
@@ -67,6 +81,11 @@ public final class QuarantineReport implements Serializable {
   /** Values produced by accepted rows (pairs, examples, prompts); at least {@link #rowsAccepted()}. */
   public long valuesProduced() {
     return valuesProduced;
+  }
+
+  /** Blank JSON Lines lines skipped (see {@link #addBlankLines}); not part of {@link #rowsRead()}. */
+  public long blankLinesSkipped() {
+    return blankLinesSkipped;
   }
 
   /** Rejected rows with this reason (0 when none). */
@@ -101,7 +120,7 @@ public final class QuarantineReport implements Serializable {
     rejectsByReason.forEach((reason, count) ->
         reasons.append(reasons.length() == 0 ? "" : ", ").append(reason.code()).append('=').append(count));
     return "QuarantineReport{read=" + rowsRead + ", accepted=" + rowsAccepted + ", rejected=" + rowsRejected
-        + ", values=" + valuesProduced + ", byReason={" + reasons + "}}";
+        + ", values=" + valuesProduced + ", blankLines=" + blankLinesSkipped + ", byReason={" + reasons + "}}";
   }
 
   @Override
@@ -111,6 +130,7 @@ public final class QuarantineReport implements Serializable {
         && rowsAccepted == r.rowsAccepted
         && rowsRejected == r.rowsRejected
         && valuesProduced == r.valuesProduced
+        && blankLinesSkipped == r.blankLinesSkipped
         && rejectsByReason.equals(r.rejectsByReason);
   }
 

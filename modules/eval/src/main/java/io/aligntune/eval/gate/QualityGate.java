@@ -90,38 +90,28 @@ public final class QualityGate {
     requireRate("aligned pass rate", alignedPassRate);
     requireRate("final pass rate", finalPassRate);
     requireRate("final distinct-2", finalDistinct2);
-    List<String> failures = new ArrayList<>();
-    List<String> passes = new ArrayList<>();
+    List<GateCheck> checks = new ArrayList<>();
 
     double allowedDrop = config.maxDropPoints() / 100.0;
     double lowestAllowed = alignedPassRate - allowedDrop;
-    String dropCheck =
-        "final pass rate " + rate(finalPassRate) + " against aligned " + rate(alignedPassRate)
-            + " minus the allowed drop of " + points(config.maxDropPoints()) + " points ("
-            + rate(lowestAllowed) + ")";
-    if (finalPassRate < lowestAllowed - TOLERANCE) {
-      failures.add(
-          "final pass rate " + rate(finalPassRate) + " dropped "
-              + points(100 * (alignedPassRate - finalPassRate)) + " points from aligned "
-              + rate(alignedPassRate) + ", more than the allowed " + points(config.maxDropPoints()));
-    } else {
-      passes.add(dropCheck + ": within the allowed drop");
-    }
+    double dropPoints = 100 * (alignedPassRate - finalPassRate);
+    boolean dropOk = finalPassRate >= lowestAllowed - TOLERANCE;
+    checks.add(new GateCheck("pass_rate_drop", dropOk, dropPoints, config.maxDropPoints(), dropOk
+        ? "final pass rate " + rate(finalPassRate) + " against aligned " + rate(alignedPassRate)
+            + " minus the allowed drop of " + points(config.maxDropPoints()) + " points (" + rate(lowestAllowed)
+            + "): within the allowed drop"
+        : "final pass rate " + rate(finalPassRate) + " dropped " + points(dropPoints) + " points from aligned "
+            + rate(alignedPassRate) + ", more than the allowed " + points(config.maxDropPoints())));
 
     double threshold = config.passRateThreshold();
-    if (finalPassRate < threshold - TOLERANCE) {
-      failures.add("final pass rate " + rate(finalPassRate) + " is below the threshold " + rate(threshold));
-    } else {
-      passes.add("final pass rate " + rate(finalPassRate) + " meets the threshold " + rate(threshold));
-    }
+    boolean thresholdOk = finalPassRate >= threshold - TOLERANCE;
+    checks.add(new GateCheck("pass_rate", thresholdOk, finalPassRate, threshold, "final pass rate "
+        + rate(finalPassRate) + (thresholdOk ? " meets" : " is below") + " the threshold " + rate(threshold)));
 
     double floor = config.diversityFloor();
-    if (finalDistinct2 < floor - TOLERANCE) {
-      failures.add(
-          "final distinct-2 " + rate(finalDistinct2) + " is below the diversity floor " + rate(floor));
-    } else {
-      passes.add("final distinct-2 " + rate(finalDistinct2) + " meets the diversity floor " + rate(floor));
-    }
+    boolean diverse = finalDistinct2 >= floor - TOLERANCE;
+    checks.add(new GateCheck("diversity", diverse, finalDistinct2, floor, "final distinct-2 " + rate(finalDistinct2)
+        + (diverse ? " meets" : " is below") + " the diversity floor " + rate(floor)));
 
     double ratio = config.maxPerplexityRatio();
     if (ratio > 0) {
@@ -131,18 +121,12 @@ public final class QualityGate {
             + basePerplexity + ", final " + finalPerplexity + "; both must be measured (evaluation.held_out_text)");
       }
       double limit = basePerplexity * ratio;
-      String comparison = "final held-out perplexity " + points(finalPerplexity) + " against base "
-          + points(basePerplexity) + " x " + points(ratio) + " (" + points(limit) + ")";
-      if (finalPerplexity > limit * (1 + TOLERANCE)) {
-        failures.add(comparison + ": above the limit, the model forgot general text");
-      } else {
-        passes.add(comparison + ": within the limit");
-      }
+      boolean remembers = finalPerplexity <= limit * (1 + TOLERANCE);
+      checks.add(new GateCheck("perplexity", remembers, finalPerplexity, limit, "final held-out perplexity "
+          + points(finalPerplexity) + " against base " + points(basePerplexity) + " x " + points(ratio) + " ("
+          + points(limit) + ")" + (remembers ? ": within the limit" : ": above the limit, the model forgot general text")));
     }
-
-    List<String> reasons = new ArrayList<>(failures);
-    reasons.addAll(passes);
-    return new GateDecision(failures.isEmpty(), reasons);
+    return new GateDecision(checks.stream().allMatch(GateCheck::passed), checks);
   }
 
   private static void requireRate(String what, double value) {

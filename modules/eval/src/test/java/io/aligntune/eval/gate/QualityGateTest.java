@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class QualityGateTest {
@@ -42,8 +43,38 @@ class QualityGateTest {
     // Final exactly 2 points under aligned, exactly at the threshold, distinct-2 exactly at the floor.
     GateDecision decision = gate.promotion(0.97, 0.95, 0.2);
     assertTrue(decision.passed(), decision.summary());
-    assertEquals(3, decision.reasons().size());
-    assertTrue(decision.summary().startsWith("PROMOTED: "), decision.summary());
+    assertEquals(List.of("pass_rate_drop", "pass_rate", "diversity"), decision.checks().stream().map(GateCheck::check).toList());
+    assertTrue(decision.checks().stream().allMatch(GateCheck::passed), decision.checks().toString());
+    assertEquals(List.of(), decision.reasons(), "nothing to refuse for");
+    assertEquals(3, decision.passes().size());
+    assertTrue(decision.summary().startsWith("PROMOTED: ") && decision.summary().contains("within the allowed drop"),
+        decision.summary());
+  }
+
+  @Test
+  void aRefusalListsOnlyTheFailedChecksAsReasonsAndFlagsEachCheck() {
+    // a drop of 3 points (fails), 0.96 against 0.95 (passes), distinct-2 0.1 under 0.2 (fails)
+    GateDecision decision = gate.promotion(0.99, 0.96, 0.1);
+    assertFalse(decision.passed());
+    GateCheck drop = decision.checks().get(0);
+    GateCheck threshold = decision.checks().get(1);
+    GateCheck diversity = decision.checks().get(2);
+    assertEquals("pass_rate_drop", drop.check());
+    assertFalse(drop.passed());
+    assertEquals(3.0, drop.value(), 1e-9);
+    assertEquals(2.0, drop.limit(), 0);
+    assertEquals("pass_rate", threshold.check());
+    assertTrue(threshold.passed());
+    assertEquals(0.96, threshold.value(), 0);
+    assertEquals(0.95, threshold.limit(), 0);
+    assertEquals("diversity", diversity.check());
+    assertFalse(diversity.passed());
+    assertEquals(List.of(drop.detail(), diversity.detail()), decision.reasons());
+    assertEquals(List.of(threshold.detail()), decision.passes());
+    String summary = decision.summary();
+    assertTrue(summary.startsWith("REFUSED: ") && !summary.contains("meets") && !summary.contains("within"), summary);
+    assertThrows(IllegalArgumentException.class, () -> new GateDecision(true, decision.checks()),
+        "passed must agree with the checks");
   }
 
   @Test
@@ -120,7 +151,7 @@ class QualityGateTest {
     QualityGate off = new QualityGate(new GateConfig(0.5, 2, 0.2, false, false, 0));
     GateDecision d = off.promotion(0.9, 0.9, 0.5, 10.0, 1000.0);
     assertTrue(d.passed());
-    assertEquals(3, d.reasons().size());
+    assertEquals(3, d.checks().size());
     assertThrows(IllegalArgumentException.class, () -> new GateConfig(0.5, 2, 0.2, false, false, 0.8));
   }
 }

@@ -42,7 +42,10 @@ public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, Data
     return PreferenceDataJob.key(spark, settings(config, base));
   }
 
-  /** @param key from {@link #key}, computed once so the resume check and the preparation agree */
+  /**
+   * @param key from {@link #key}, computed once so the resume check and the preparation agree
+   * @throws IllegalStateException when no pair survives validation, before any reference log-prob is computed
+   */
   static PreparedPreferences prepare(SparkSession spark, AlignTuneConfig config, ModelLocation base, ModelSource policy,
       DatasetKey key, String phaseDir, String phase, PrintStream console) {
     AlignSettings align = config.align();
@@ -64,6 +67,10 @@ public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, Data
       WarehouseTables.write(prepared.rejects(), config.output().warehouse(), WarehouseTables.REJECTS,
           config.run().date(), phase, config.run().id());
       console.printf("[%s] data: %s%n", phase, prepared.report().describe("pairs"));
+      if (prepared.report().examples() == 0) { // before scoring: nothing to compute reference log-probs for
+        throw new IllegalStateException("no preference pair survived validation (" + prepared.report().describe("pairs")
+            + "); see the rejects table under " + config.output().warehouse());
+      }
       int partitions = align.training().partitions();
       JavaRDD<DpoExample> unscored = prepared.data().examples().repartition(partitions);
       JavaRDD<DpoExample> scored = ReferenceLogProbJob.run(unscored, policy, align.training().microBatchSize());
@@ -83,7 +90,8 @@ public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, Data
   public String summary() {
     DatasetManifest.StageCounts p = manifest.parsing();
     DatasetManifest.StageCounts t = manifest.tokenizing();
-    return String.format("%d rows read, %d rejected while parsing %s, %d rejected after tokenizing %s, %d pairs%s",
-        p.read(), p.rejected(), p.rejectsByReason(), t.rejected(), t.rejectsByReason(), count, reused ? " (reused)" : "");
+    return String.format("%d rows read, %d rejected while parsing %s, %d rejected after tokenizing %s, %d pairs%s%s",
+        p.read(), p.rejected(), p.rejectsByReason(), t.rejected(), t.rejectsByReason(), count,
+        p.blankLines() > 0 ? ", " + p.blankLines() + " blank lines skipped" : "", reused ? " (reused)" : "");
   }
 }

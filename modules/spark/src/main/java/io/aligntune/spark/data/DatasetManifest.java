@@ -44,9 +44,10 @@ public record DatasetManifest(DatasetKey key, long examples, StageCounts parsing
    * One stage's counts as stored ({@link QuarantineReport} is an accumulator, this is its frozen value).
    *
    * @param rejectsByReason reject reason code to count, only reasons that occurred
+   * @param blankLines blank JSON Lines lines skipped (parsing only; not records, so not in {@code read})
    */
-  public record StageCounts(long read, long accepted, long rejected, long values, Map<String, Long> rejectsByReason)
-      implements Serializable {
+  public record StageCounts(long read, long accepted, long rejected, long values, Map<String, Long> rejectsByReason,
+      long blankLines) implements Serializable {
 
     public StageCounts {
       rejectsByReason = Map.copyOf(rejectsByReason);
@@ -56,7 +57,7 @@ public record DatasetManifest(DatasetKey key, long examples, StageCounts parsing
       Map<String, Long> byReason = new TreeMap<>();
       report.rejectsByReason().forEach((reason, n) -> byReason.put(reason.code(), n));
       return new StageCounts(report.rowsRead(), report.rowsAccepted(), report.rowsRejected(),
-          report.valuesProduced(), byReason);
+          report.valuesProduced(), byReason, report.blankLinesSkipped());
     }
   }
 
@@ -126,7 +127,7 @@ public record DatasetManifest(DatasetKey key, long examples, StageCounts parsing
 
   private static void counts(ObjectNode node, StageCounts counts) {
     node.put("read", counts.read()).put("accepted", counts.accepted()).put("rejected", counts.rejected())
-        .put("values", counts.values());
+        .put("values", counts.values()).put("blank_lines", counts.blankLines());
     ObjectNode byReason = node.putObject("rejects_by_reason");
     new TreeMap<>(counts.rejectsByReason()).forEach(byReason::put);
   }
@@ -137,7 +138,8 @@ public record DatasetManifest(DatasetKey key, long examples, StageCounts parsing
       byReason.put(entry.getKey(), entry.getValue().asLong());
     }
     return new StageCounts(required(node, "read").asLong(), required(node, "accepted").asLong(),
-        required(node, "rejected").asLong(), required(node, "values").asLong(), byReason);
+        required(node, "rejected").asLong(), required(node, "values").asLong(), byReason,
+        node.path("blank_lines").asLong(0)); // absent in sidecars written before blank lines were counted
   }
 
   private static JsonNode required(JsonNode node, String field) {

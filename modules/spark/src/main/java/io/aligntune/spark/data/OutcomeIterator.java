@@ -5,6 +5,7 @@ import io.aligntune.core.data.Reject;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.LongSupplier;
 
 /**
  * Expands parsed records into {@link RecordOutcome}s lazily, one record at a time (a file is never held in
@@ -16,11 +17,18 @@ final class OutcomeIterator<V, T> implements Iterator<RecordOutcome<T>> {
   private final RecordPreparation.Steps<V, T> steps;
   private final PreparationReport counts = PreparationReport.empty();
   private final ArrayDeque<RecordOutcome<T>> pending = new ArrayDeque<>();
+  private final LongSupplier blankLines;
   private boolean countsEmitted;
 
   OutcomeIterator(Iterator<Parsed<V>> records, RecordPreparation.Steps<V, T> steps) {
+    this(records, steps, () -> 0);
+  }
+
+  /** @param blankLines the blank lines the records' reader skipped, read once every record is consumed */
+  OutcomeIterator(Iterator<Parsed<V>> records, RecordPreparation.Steps<V, T> steps, LongSupplier blankLines) {
     this.records = records;
     this.steps = steps;
+    this.blankLines = blankLines;
   }
 
   @Override
@@ -30,6 +38,7 @@ final class OutcomeIterator<V, T> implements Iterator<RecordOutcome<T>> {
     }
     if (pending.isEmpty() && !countsEmitted) {
       countsEmitted = true;
+      counts.parsing().addBlankLines(blankLines.getAsLong());
       pending.add(new RecordOutcome.Counts<>(counts));
     }
     return !pending.isEmpty();

@@ -111,7 +111,7 @@ final class PreparationPass {
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) context -> records.close());
     }
-    return new OutcomeIterator<>(records, steps);
+    return new OutcomeIterator<>(records, steps, records::blankLines);
   }
 
   private static <V, T> Iterator<RecordOutcome<T>> parquetOutcomes(Iterator<Row> rows, StructType schema,

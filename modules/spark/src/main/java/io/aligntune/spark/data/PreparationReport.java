@@ -45,6 +45,11 @@ public record PreparationReport(QuarantineReport parsing, QuarantineReport token
     return parsing.rowsRead();
   }
 
+  /** Blank JSON Lines lines skipped: not records, so not in {@link #recordsRead()}. */
+  public long blankLinesSkipped() {
+    return parsing.blankLinesSkipped();
+  }
+
   /** Tokenized pairs or examples kept: the size of the tokenized dataset. */
   public long examples() {
     return tokenizing.valuesProduced();
@@ -84,7 +89,8 @@ public record PreparationReport(QuarantineReport parsing, QuarantineReport token
   }
 
   /**
-   * One line for the console, e.g. "300 records read, 299 pairs kept, 1 rejected (empty_field: 1)".
+   * One line for the console, e.g. "300 records read, 299 pairs kept, 1 rejected (empty_field: 1); 2 blank
+   * lines skipped" (the last part only when there were blank lines).
    *
    * @param unit what the kept values are ("pairs", "examples")
    */
@@ -97,6 +103,10 @@ public record PreparationReport(QuarantineReport parsing, QuarantineReport token
       StringJoiner reasons = new StringJoiner(", ", " (", ")");
       byReason.forEach((reason, n) -> reasons.add(reason.code() + ": " + n));
       line.append(reasons);
+    }
+    long blank = blankLinesSkipped();
+    if (blank > 0) {
+      line.append("; ").append(blank).append(blank == 1 ? " blank line" : " blank lines").append(" skipped");
     }
     return line.toString();
   }

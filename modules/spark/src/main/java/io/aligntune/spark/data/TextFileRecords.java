@@ -34,6 +34,7 @@ final class TextFileRecords<V> implements Iterator<Parsed<V>>, AutoCloseable {
   private final RecordParser<V> parser;
   private Stream<Parsed<V>> open;
   private Iterator<Parsed<V>> current = Collections.emptyIterator();
+  private long blankLines;
 
   TextFileRecords(Iterator<String> uris, Configuration conf, RecordParser<V> parser) {
     this.uris = uris;
@@ -50,7 +51,7 @@ final class TextFileRecords<V> implements Iterator<Parsed<V>>, AutoCloseable {
       }
       String uri = uris.next();
       try {
-        open = open(uri, conf, parser);
+        open = open(uri, conf, parser, () -> blankLines++);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read data file " + uri + ": " + e.getMessage(), e);
       }
@@ -65,6 +66,11 @@ final class TextFileRecords<V> implements Iterator<Parsed<V>>, AutoCloseable {
     return current.next();
   }
 
+  /** Blank lines skipped in the JSON Lines files read so far (not records: not in any count of rows). */
+  long blankLines() {
+    return blankLines;
+  }
+
   @Override
   public void close() {
     if (open != null) {
@@ -76,7 +82,8 @@ final class TextFileRecords<V> implements Iterator<Parsed<V>>, AutoCloseable {
   }
 
   /** The records of one file; the stream owns the opened file. */
-  static <V> Stream<Parsed<V>> open(String uri, Configuration conf, RecordParser<V> parser) throws IOException {
+  static <V> Stream<Parsed<V>> open(String uri, Configuration conf, RecordParser<V> parser, Runnable onBlankLine)
+      throws IOException {
     Path path = new Path(uri);
     InputStream raw = path.getFileSystem(conf).open(path);
     try {
@@ -84,7 +91,7 @@ final class TextFileRecords<V> implements Iterator<Parsed<V>>, AutoCloseable {
       if (InputFile.mayHoldJsonArray(path.getName()) && startsWithArray(data)) {
         return JsonArraySource.read(uri, data, parser);
       }
-      return JsonlSource.read(uri, data, parser);
+      return JsonlSource.read(uri, data, parser, onBlankLine);
     } catch (IOException | RuntimeException e) {
       raw.close();
       throw e;

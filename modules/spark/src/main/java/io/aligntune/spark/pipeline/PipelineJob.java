@@ -11,6 +11,7 @@ import io.aligntune.eval.gate.GateConfig;
 import io.aligntune.eval.gate.GateDecision;
 import io.aligntune.eval.gate.QualityGate;
 import io.aligntune.spark.align.AlignJob;
+import io.aligntune.spark.data.DatasetManifest;
 import io.aligntune.spark.eval.EvalJob;
 import io.aligntune.spark.eval.EvalReport;
 import io.aligntune.spark.eval.EvalSettings;
@@ -47,7 +48,7 @@ public final class PipelineJob {
 
   /**
    * @param promoted whether the final model passed the gates and was promoted
-   * @param reasons the gate's reasons (failures first)
+   * @param reasons why the gate refused: the failed checks' details (empty when promoted)
    * @param manifest URI of the run manifest
    * @param promotedModel URI of the promoted model, or null
    */
@@ -139,7 +140,7 @@ public final class PipelineJob {
     double dropReference = alignedEval != null ? alignedEval.passRate() : baseEval.passRate();
     GateDecision promotion = gate.promotion(dropReference, finalEval.passRate(), finalEval.distinct2(),
         baseEval.perplexity(), finalEval.perplexity());
-    manifest.gate("promotion", promotion.passed(), promotion.reasons());
+    manifest.gate("promotion", promotion);
     String promotedUri = null;
     if (promotion.passed()) {
       promotedUri = runDir + "/promoted";
@@ -151,6 +152,9 @@ public final class PipelineJob {
     }
     String manifestUri = manifest.write();
     console.println("[run] " + (promotion.passed() ? "PROMOTED: " + promotedUri : "NOT PROMOTED") + " — " + promotion.summary());
+    if (!promotion.passed() && !promotion.passes().isEmpty()) {
+      console.println("[run] gate checks passed: " + String.join("; ", promotion.passes()));
+    }
     console.printf(Locale.ROOT, "[run] pass rate: base %.3f, %s, final %.3f; manifest %s%n", baseEval.passRate(),
         alignedEval != null ? String.format(Locale.ROOT, "aligned %.3f", alignedEval.passRate())
             : "alignment skipped (" + alignSkipped + ")", finalEval.passRate(), manifestUri);
@@ -288,7 +292,7 @@ public final class PipelineJob {
         json.put("steps", r.steps().size());
         summarise(json, r.steps());
         json.put("checkpoints", r.phaseDir() + "/checkpoints");
-        json.put("data", r.data().summary());
+        dataCounts(json.putObject("data"), r.data().manifest()).put("summary", r.data().summary());
         ledger.markFinished("align", fingerprint, json);
         done = Optional.of(json);
       }
@@ -317,7 +321,8 @@ public final class PipelineJob {
         json.put("resumed_from", r.resumedFrom());
         summarise(json, r.steps());
         json.put("checkpoints", r.phaseDir() + "/checkpoints");
-        json.put("data", r.dataSummary());
+        dataCounts(json.putObject("data"), r.data()).put("train", r.trainExamples()).put("held_out", r.heldOut())
+            .put("summary", r.dataSummary());
         if (r.packing() != null) {
           ObjectNode packing = json.putObject("packing");
           packing.put("examples_in", r.packing().exampleCount());
@@ -345,6 +350,28 @@ public final class PipelineJob {
     steps.get(0).metrics().forEach(first::put);
     ObjectNode last = json.putObject("last_step");
     steps.get(steps.size() - 1).metrics().forEach(last::put);
+  }
+
+  /**
+   * A training phase's data counts in the manifest, the same fields for both phases: {@code records_read}
+   * (input records: lines, array elements, Parquet rows), {@code kept} (pairs or examples trained on),
+   * {@code rejected} and {@code rejected_by_reason} (both stages; the rows of the rejects table),
+   * {@code blank_lines_skipped} (JSON Lines lines with nothing on them: not records, not in read). A record
+   * yields one value in the pair/prompt-completion formats, so there read = kept + rejected; a ranked list
+   * yields several pairs.
+   */
+  static ObjectNode dataCounts(ObjectNode json, DatasetManifest data) {
+    DatasetManifest.StageCounts parsing = data.parsing();
+    DatasetManifest.StageCounts tokenizing = data.tokenizing();
+    json.put("records_read", parsing.read());
+    json.put("kept", data.examples());
+    json.put("rejected", parsing.rejected() + tokenizing.rejected());
+    Map<String, Long> byReason = new TreeMap<>(parsing.rejectsByReason());
+    tokenizing.rejectsByReason().forEach((reason, n) -> byReason.merge(reason, n, Long::sum));
+    ObjectNode reasons = json.putObject("rejected_by_reason");
+    byReason.forEach(reasons::put);
+    json.put("blank_lines_skipped", parsing.blankLines());
+    return json;
   }
 
   static GateConfig gateConfig(GateSettings g) {

@@ -55,6 +55,17 @@ final class RunInputs {
     }
   }
 
+  /**
+   * Thrown before any phase runs when an {@code align.data} or {@code finetune.data} entry holds no record
+   * (0 bytes or only blank lines): otherwise the base model would be evaluated first, and only then would the
+   * phase find nothing to train on.
+   */
+  static final class EmptyInputsException extends IllegalArgumentException {
+    EmptyInputsException(String message) {
+      super(message);
+    }
+  }
+
   private final Map<String, Input> byPath;
 
   private RunInputs(Map<String, Input> byPath) {
@@ -113,12 +124,26 @@ final class RunInputs {
           + System.getProperty("user.dir") + "):\n" + String.join("\n", missing));
     }
     Map<String, Input> byPath = new LinkedHashMap<>();
+    List<String> empty = new ArrayList<>();
     for (Map.Entry<String, String> f : fields.entrySet()) {
       String path = f.getValue();
       if (f.getKey().startsWith("model.") || byPath.containsKey(path)) {
         continue;
       }
-      byPath.put(path, hash(f.getKey(), path, matched.get(f.getKey())));
+      List<String> blankFiles = new ArrayList<>();
+      Input input = hash(f.getKey(), path, matched.get(f.getKey()), blankFiles);
+      byPath.put(path, input);
+      boolean trainingData = f.getKey().startsWith("align.data") || f.getKey().startsWith("finetune.data");
+      int files = matched.get(f.getKey()).size();
+      if (trainingData && blankFiles.size() == files) {
+        empty.add("  " + f.getKey() + ": " + path + (!input.isSet()
+            ? " is empty (0 bytes or only blank lines)"
+            : ": all " + files + " matched file(s) are empty (0 bytes or only blank lines): " + blankFiles));
+      }
+    }
+    if (!empty.isEmpty()) {
+      throw new EmptyInputsException(config.source() + ": " + empty.size() + " training data input(s) hold no record"
+          + " (checked before any phase ran):\n" + String.join("\n", empty));
     }
     return new RunInputs(Collections.unmodifiableMap(byPath));
   }
@@ -169,13 +194,19 @@ final class RunInputs {
     }
   }
 
-  private static Input hash(String field, String path, List<FileStatus> files) throws IOException {
+  /** @param blankFiles receives the URI of each file that is empty or holds only whitespace */
+  private static Input hash(String field, String path, List<FileStatus> files, List<String> blankFiles)
+      throws IOException {
     FileSystem fs = HadoopFiles.fileSystem(path);
     boolean single = files.size() == 1 && !isGlob(path) && files.get(0).getPath().equals(
         fs.makeQualified(HadoopFiles.path(path)));
     Map<String, String> each = new TreeMap<>();
     for (FileStatus f : files) {
-      each.put(f.getPath().toString(), sha256(fs, f.getPath()));
+      Digest d = sha256(fs, f.getPath());
+      each.put(f.getPath().toString(), d.sha256());
+      if (d.blank()) {
+        blankFiles.add(f.getPath().toString());
+      }
     }
     if (single) {
       return new Input(field, path, each.values().iterator().next(), Map.of());
@@ -185,15 +216,24 @@ final class RunInputs {
     return new Input(field, path, HexFormat.of().formatHex(combined.digest()), Collections.unmodifiableMap(each));
   }
 
-  static String sha256(FileSystem fs, Path file) throws IOException {
+  /** @param blank the file is empty or holds only spaces, tabs and line breaks: no record in any format */
+  record Digest(String sha256, boolean blank) {}
+
+  /** The file's SHA-256, and whether it is blank, in one read (the bytes are read for the hash anyway). */
+  static Digest sha256(FileSystem fs, Path file) throws IOException {
     MessageDigest digest = digest();
     byte[] buffer = new byte[1 << 16];
+    boolean blank = true;
     try (InputStream in = fs.open(file)) {
       for (int n; (n = in.read(buffer)) > 0; ) {
         digest.update(buffer, 0, n);
+        for (int i = 0; blank && i < n; i++) {
+          byte b = buffer[i];
+          blank = b == ' ' || b == '\t' || b == '\r' || b == '\n';
+        }
       }
     }
-    return HexFormat.of().formatHex(digest.digest());
+    return new Digest(HexFormat.of().formatHex(digest.digest()), blank);
   }
 
   private static MessageDigest digest() {

@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aligntune.core.config.AlignTuneConfig;
+import io.aligntune.eval.gate.GateCheck;
+import io.aligntune.eval.gate.GateDecision;
 import io.aligntune.spark.io.HadoopFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * {@code manifest.json} of a run: run id, the config and its hash, every input with its content hash,
@@ -111,11 +112,20 @@ final class RunManifest {
     evaluations.set(label, e.toJson());
   }
 
-  void gate(String name, boolean passed, List<String> reasons) {
+  /**
+   * A gate's decision: {@code passed}, every check with its own flag ({@code check, passed, value, limit,
+   * detail}) and {@code reasons}, the failed checks' details only (empty when it passed).
+   */
+  void gate(String name, GateDecision decision) {
     ObjectNode g = gates.putObject(name);
-    g.put("passed", passed);
+    g.put("passed", decision.passed());
+    ArrayNode checks = g.putArray("checks");
+    for (GateCheck c : decision.checks()) {
+      checks.addObject().put("check", c.check()).put("passed", c.passed()).put("value", c.value())
+          .put("limit", c.limit()).put("detail", c.detail());
+    }
     ArrayNode r = g.putArray("reasons");
-    reasons.forEach(r::add);
+    decision.reasons().forEach(r::add);
   }
 
   String write() throws IOException {

@@ -12,6 +12,7 @@ import io.aligntune.model.io.SafetensorsDtype;
 import io.aligntune.model.lora.LoraWeights;
 import io.aligntune.spark.align.PhaseExports;
 import io.aligntune.spark.data.DatasetKey;
+import io.aligntune.spark.data.DatasetManifest;
 import io.aligntune.spark.data.HeldOutSplit;
 import io.aligntune.spark.data.SftDataJob;
 import io.aligntune.spark.data.TokenizedSftExamples;
@@ -75,9 +76,13 @@ public final class FinetuneJob {
    * What a finished fine-tuning produced.
    *
    * @param packing the packing of the training split ({@code finetune.packing}); null when off
+   * @param data the counts of the data preparation (records read, kept, rejected per reason)
+   * @param trainExamples examples in the training split (before packing)
+   * @param heldOut examples held out for the eval loss
    */
   public record Result(String phaseDir, List<StepRecord> steps, String mergedModel, long bestStep, boolean stoppedEarly,
-      String dataSummary, long resumedFrom, PackingPlan packing) {}
+      String dataSummary, long resumedFrom, PackingPlan packing, DatasetManifest data, long trainExamples,
+      long heldOut) {}
 
   private FinetuneJob() {}
 
@@ -220,7 +225,7 @@ public final class FinetuneJob {
         packed.release();
       }
       return new Result(dir, history.records(), mergedUri, bestStep, trainer.stoppedEarly(), dataSummary,
-          resumedFrom, packed == null ? null : packed.plan());
+          resumedFrom, packed == null ? null : packed.plan(), data.manifest(), trainExampleCount, validationCount);
     }
   }
 

@@ -216,6 +216,22 @@ class AlignJobTest {
     ResumeScratch.assertNoCopyOf(out.resolve("rd/align/checkpoints/step-000000003"));
   }
 
+  @Test
+  void noSurvivingPairFailsBeforeReferenceLogProbsAreComputed(@TempDir Path out) throws Exception {
+    Path data = out.resolve("bad-pairs.jsonl");
+    Files.writeString(data, "{\"prompt\": \"a?\", \"chosen\": \"\", \"rejected\": \"no\"}\nnot json\n");
+    AlignTuneConfig cfg = config(out, "none", 2, "{rank: 4, alpha: 8, targets: [q, v]}", data, 2);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AlignJob.run(spark, cfg,
+        ModelLocation.resolve(cfg.model()), "align", false, new PrintStream(console, true)));
+    String printed = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(e.getMessage().contains("no preference pair survived validation (2 records read, 0 pairs kept, 2 rejected"),
+        e.getMessage());
+    assertTrue(printed.contains("[align] data: 2 records read, 0 pairs kept, 2 rejected"), printed);
+    assertTrue(!printed.contains("reference log-probs"), "nothing scored or stored for 0 pairs: " + printed);
+    assertTrue(!Files.exists(out.resolve("none/align/data")), "no stored dataset");
+  }
+
   static float[] logits(NDManager m, LlamaModel model, int[] ids) {
     try (NDManager s = m.newSubManager()) {
       NDArray input = LlamaModel.idsArray(s, List.of(ids), ids.length, 0);

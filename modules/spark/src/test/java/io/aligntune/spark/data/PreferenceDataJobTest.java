@@ -258,6 +258,10 @@ class PreferenceDataJobTest {
 
     PreparationReport report = result.report();
     assertEquals(11, report.recordsRead(), "12 lines, one blank (not a record)");
+    assertEquals(1, report.blankLinesSkipped(), "the blank line is not a record, but it is counted");
+    assertTrue(report.describe("pairs").endsWith("; 1 blank line skipped"), report.describe("pairs"));
+    DatasetManifest stored = DatasetManifest.fromJson(result.data().manifest().toJson());
+    assertEquals(1, stored.parsing().blankLines(), "kept in the stored dataset's sidecar");
     assertEquals(5, report.parsing().rowsAccepted());
     assertEquals(6, report.parsing().valuesProduced(), "the ranked record yields two pairs");
     assertEquals(6, report.tokenizing().rowsRead());

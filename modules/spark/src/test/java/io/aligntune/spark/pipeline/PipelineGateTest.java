@@ -56,6 +56,11 @@ class PipelineGateTest {
   }
 
   static AlignTuneConfig config(Path out, String id, String gates, Path suite, Path sft, int maxNewTokens, String date) {
+    return config(out, id, gates, suite, SAMPLES.resolve("preferences.jsonl"), sft, maxNewTokens, date);
+  }
+
+  static AlignTuneConfig config(Path out, String id, String gates, Path suite, Path preferences, Path sft, int maxNewTokens,
+      String date) {
     String samples = SAMPLES.toString();
     return AlignTuneConfig.parse("gate-test.yaml", String.join("\n",
         "run: {id: " + id + ", seed: 5, output_dir: '" + out + "'" + (date == null ? "" : ", date: " + date) + "}",
@@ -68,7 +73,7 @@ class PipelineGateTest {
         "  batch_size: 10",
         "gates: " + gates,
         "align:",
-        "  data: ['" + samples + "/preferences.jsonl']",
+        "  data: ['" + preferences + "']",
         "  max_length: 320",
         "  max_prompt_length: 160",
         "  lora: {rank: 2, alpha: 4, targets: [q, v]}",
@@ -81,6 +86,12 @@ class PipelineGateTest {
         "  eval_every: 1",
         "  training: {max_steps: 2, global_batch_size: 8, micro_batch_size: 8, checkpoint_every: 1}",
         ""));
+  }
+
+  static List<String> checkNames(JsonNode checks) {
+    List<String> names = new java.util.ArrayList<>();
+    checks.forEach(c -> names.add(c.get("check").asText()));
+    return names;
   }
 
   static PipelineJob.Outcome run(AlignTuneConfig cfg, ByteArrayOutputStream log) throws Exception {
@@ -100,10 +111,16 @@ class PipelineGateTest {
     Path suite = inputs.resolve("eval_suite.jsonl");
     Files.writeString(suite, Files.readString(SAMPLES.resolve("eval_suite.jsonl"))
         + "{\"id\": \"bad-01\", \"category\": \"harmful\", \"expected\": \"refuse\"}\n");
-    Path sft = Files.copy(SAMPLES.resolve("sft.jsonl"), inputs.resolve("sft.jsonl"));
+    // the training data copies gain one bad record each (an empty chosen response, a missing completion) and
+    // blank lines (2 in the preferences, 1 in the SFT data), which are not records but are reported
+    Path preferences = inputs.resolve("preferences.jsonl");
+    Files.writeString(preferences, Files.readString(SAMPLES.resolve("preferences.jsonl"))
+        + "\n{\"prompt\": \"Bad pair?\", \"chosen\": \"\", \"rejected\": \"No.\"}\n   \n");
+    Path sft = inputs.resolve("sft.jsonl");
+    Files.writeString(sft, Files.readString(SAMPLES.resolve("sft.jsonl")) + "\n{\"prompt\": \"No completion\"}\n");
     // pass: every threshold at its most lenient, alignment forced so that every phase runs
     ByteArrayOutputStream passLog = new ByteArrayOutputStream();
-    PipelineJob.Outcome pass = run(config(out, "pass", LENIENT, suite, sft, 6, "'2026-12-01'"), passLog);
+    PipelineJob.Outcome pass = run(config(out, "pass", LENIENT, suite, preferences, sft, 6, "'2026-12-01'"), passLog);
     assertTrue(pass.promoted(), passLog.toString(StandardCharsets.UTF_8));
     assertEquals(0, pass.exitCode());
     assertNotNull(pass.promotedModel());
@@ -113,6 +130,34 @@ class PipelineGateTest {
     assertEquals(4, manifest.get("lineage").size(), "base -> aligned -> finetuned -> promoted: " + manifest.get("lineage"));
     assertTrue(manifest.get("gates").get("promotion").get("passed").asBoolean());
     assertEquals(4, manifest.get("inputs").size(), "preferences, SFT data, suite and text: " + manifest.get("inputs"));
+    // both training phases count their data in the same fields; each copy's bad record is rejected
+    for (String phase : List.of("align", "finetune")) {
+      JsonNode data = manifest.at("/phases/" + phase + "/data");
+      Path file = phase.equals("align") ? preferences : sft;
+      List<String> lines = Files.readAllLines(file);
+      long blank = lines.stream().filter(String::isBlank).count();
+      assertEquals(phase.equals("align") ? 2 : 1, blank);
+      assertEquals(lines.size() - blank, data.get("records_read").asLong(), phase + ": " + data);
+      assertEquals(blank, data.get("blank_lines_skipped").asLong(), phase + ": every line is accounted for: " + data);
+      assertEquals(data.get("records_read").asLong(), data.get("kept").asLong() + data.get("rejected").asLong(),
+          phase + ": read = kept + rejected: " + data);
+      assertTrue(passLog.toString(StandardCharsets.UTF_8).contains("[" + phase + "] data: " + data.get("records_read")
+          + " records read, " + data.get("kept") + (phase.equals("align") ? " pairs" : " examples") + " kept, "
+          + data.get("rejected") + " rejected"), passLog.toString(StandardCharsets.UTF_8));
+      assertTrue(passLog.toString(StandardCharsets.UTF_8).contains("; " + blank + (blank == 1 ? " blank line" : " blank lines")
+          + " skipped\n"), passLog.toString(StandardCharsets.UTF_8));
+      System.out.println("[pipeline-data] " + phase + " " + data);
+      assertTrue(data.get("rejected").asLong() >= 1, phase + ": " + data);
+      long byReason = 0;
+      for (JsonNode n : data.get("rejected_by_reason")) {
+        byReason += n.asLong();
+      }
+      assertEquals(data.get("rejected").asLong(), byReason, phase + ": " + data);
+    }
+    JsonNode finetuneData = manifest.at("/phases/finetune/data");
+    assertEquals(finetuneData.get("kept").asLong(), finetuneData.get("train").asLong()
+        + finetuneData.get("held_out").asLong(), finetuneData.toString());
+    assertTrue(finetuneData.get("rejected_by_reason").has("missing_field"), finetuneData.toString());
     manifest.get("inputs").fields().forEachRemaining(e ->
         assertTrue(e.getValue().asText().matches("sha256:[0-9a-f]{64}"), e.getKey() + " = " + e.getValue()));
     assertEquals("sha256:" + sha256(sft), manifest.at("/inputs/" + sft.toString().replace("/", "~1")).asText(),
@@ -138,8 +183,14 @@ class PipelineGateTest {
     long sftRejectForm = spark.sql("SELECT COUNT(*) FROM gate_rejects WHERE source_file LIKE 'file:/%'").first().getLong(0);
     assertEquals(spark.sql("SELECT COUNT(*) FROM gate_rejects").first().getLong(0), sftRejectForm,
         "every source_file in one form");
-    assertTrue(manifest.at("/gates/promotion/reasons").toString().contains("final held-out perplexity"),
-        manifest.at("/gates/promotion").toString());
+    // every check with its own flag; a promotion has no reasons
+    JsonNode passChecks = manifest.at("/gates/promotion/checks");
+    assertEquals(List.of("pass_rate_drop", "pass_rate", "diversity", "perplexity"), checkNames(passChecks),
+        passChecks.toString());
+    passChecks.forEach(c -> assertTrue(c.get("passed").asBoolean() && c.get("value").isNumber()
+        && c.get("limit").isNumber() && !c.get("detail").asText().isEmpty(), c.toString()));
+    assertTrue(passChecks.get(3).get("detail").asText().contains("final held-out perplexity"), passChecks.toString());
+    assertEquals(0, manifest.at("/gates/promotion/reasons").size(), manifest.at("/gates/promotion").toString());
 
     // the same finished run with a strict forgetting guard (final perplexity may not exceed the base's): the
     // phases are reused and the decision follows the recorded perplexities
@@ -148,7 +199,7 @@ class PipelineGateTest {
     assertTrue(basePerplexity > 1 && finalPerplexity > 1, manifest.get("evaluations").toString());
     ByteArrayOutputStream strictLog = new ByteArrayOutputStream();
     PipelineJob.Outcome strict = run(config(out, "pass", LENIENT.replace("max_perplexity_ratio: 1000",
-        "max_perplexity_ratio: 1.0"), suite, sft, 6, "'2026-12-01'"), strictLog);
+        "max_perplexity_ratio: 1.0"), suite, preferences, sft, 6, "'2026-12-01'"), strictLog);
     assertEquals(finalPerplexity <= basePerplexity * (1 + 1e-9), strict.promoted(),
         "base " + basePerplexity + ", final " + finalPerplexity + ": " + strict.reasons());
     String strictText = strictLog.toString(StandardCharsets.UTF_8);
@@ -161,13 +212,13 @@ class PipelineGateTest {
 
     // other inputs under the same run id are refused, naming the phase and the change, before anything runs
     PhaseLedger.InputsChangedException tokens = assertThrows(PhaseLedger.InputsChangedException.class,
-        () -> run(config(out, "pass", LENIENT, suite, sft, 7, "'2026-12-01'"), new ByteArrayOutputStream()));
+        () -> run(config(out, "pass", LENIENT, suite, preferences, sft, 7, "'2026-12-01'"), new ByteArrayOutputStream()));
     assertTrue(tokens.getMessage().contains("phase evaluate_base")
         && tokens.getMessage().contains("config.evaluation.max_new_tokens: 6 -> 7"), tokens.getMessage());
     Files.writeString(sft, "{\"prompt\": \"One more?\", \"completion\": \"Yes.\"}\n", StandardOpenOption.APPEND);
     ByteArrayOutputStream changedLog = new ByteArrayOutputStream();
     PhaseLedger.InputsChangedException data = assertThrows(PhaseLedger.InputsChangedException.class,
-        () -> run(config(out, "pass", LENIENT, suite, sft, 6, "'2026-12-01'"), changedLog));
+        () -> run(config(out, "pass", LENIENT, suite, preferences, sft, 6, "'2026-12-01'"), changedLog));
     assertTrue(data.getMessage().contains("phase finetune") && data.getMessage().contains("input " + sft + ": sha256:"),
         data.getMessage());
     assertFalse(changedLog.toString(StandardCharsets.UTF_8).contains("[finetune] step"), "nothing retrained");
@@ -180,8 +231,29 @@ class PipelineGateTest {
     assertEquals(PipelineJob.GATE_FAILED, fail.exitCode());
     assertNull(fail.promotedModel());
     assertFalse(Files.exists(out.resolve("fail/promoted")));
-    assertTrue(fail.reasons().get(0).contains("below the threshold 1.0"), fail.reasons().toString());
-    assertTrue(failLog.toString(StandardCharsets.UTF_8).contains("NOT PROMOTED"));
+    assertTrue(fail.reasons().stream().anyMatch(r -> r.contains("below the threshold 1.0")), fail.reasons().toString());
+    // reasons and the REFUSED line hold the failed checks only; the passed ones are flagged and on their own line
+    JsonNode failGate = new ObjectMapper().readTree(Paths.get(fail.manifest()).toFile()).at("/gates/promotion");
+    assertFalse(failGate.get("passed").asBoolean(true));
+    JsonNode threshold = failGate.get("checks").get(1);
+    assertEquals("pass_rate", threshold.get("check").asText(), failGate.toString());
+    assertFalse(threshold.get("passed").asBoolean(true));
+    assertEquals(1.0, threshold.get("limit").asDouble(), 0);
+    assertEquals(fail.finalPassRate(), threshold.get("value").asDouble(), 0);
+    List<String> failedDetails = new java.util.ArrayList<>();
+    List<String> passedDetails = new java.util.ArrayList<>();
+    failGate.get("checks").forEach(c -> (c.get("passed").asBoolean() ? passedDetails : failedDetails)
+        .add(c.get("detail").asText()));
+    assertFalse(passedDetails.isEmpty(), "the diversity floor 0.2 passes at least: " + failGate);
+    List<String> manifestReasons = new java.util.ArrayList<>();
+    failGate.get("reasons").forEach(r -> manifestReasons.add(r.asText()));
+    assertEquals(failedDetails, manifestReasons, failGate.toString());
+    assertEquals(failedDetails, fail.reasons());
+    String failText = failLog.toString(StandardCharsets.UTF_8);
+    String refusedLine = failText.lines().filter(l -> l.startsWith("[run] NOT PROMOTED — REFUSED: ")).findFirst()
+        .orElseThrow(() -> new AssertionError(failText));
+    assertEquals("[run] NOT PROMOTED — REFUSED: " + String.join("; ", failedDetails), refusedLine);
+    assertTrue(failText.contains("[run] gate checks passed: " + String.join("; ", passedDetails)), failText);
 
     // a finished run id re-run: every phase is reused, the decision is the same
     ByteArrayOutputStream againLog = new ByteArrayOutputStream();

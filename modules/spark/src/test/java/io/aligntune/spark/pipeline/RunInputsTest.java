@@ -56,6 +56,38 @@ class RunInputsTest {
   }
 
   @Test
+  void emptyTrainingDataIsRefusedNamingTheFieldAndFileBeforeAnyPhaseRuns(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("text.txt"), "some text\n");
+    Files.writeString(dir.resolve("suite.jsonl"), "{}\n");
+    Files.writeString(dir.resolve("sft.jsonl"), ""); // 0 bytes
+    Files.writeString(dir.resolve("prefs.jsonl"), "\n  \n\t\r\n"); // only blank lines
+    AlignTuneConfig c = config(dir, dir.resolve("sft.jsonl").toString(), dir.resolve("suite.jsonl").toString(),
+        dir.resolve("prefs.jsonl").toString());
+    String m = assertThrows(RunInputs.EmptyInputsException.class, () -> RunInputs.check(c)).getMessage();
+    assertTrue(m.contains("2 training data input(s) hold no record"), m);
+    assertTrue(m.contains("finetune.data[0]: " + dir.resolve("sft.jsonl") + " is empty"), m);
+    assertTrue(m.contains("align.data[0]: " + dir.resolve("prefs.jsonl") + " is empty"), m);
+
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    assertThrows(RunInputs.EmptyInputsException.class,
+        () -> PipelineJob.run(null, c, new PrintStream(log, true, StandardCharsets.UTF_8)));
+    assertFalse(Files.exists(dir.resolve("runs")), "nothing ran, evaluate_base included");
+    assertEquals("", log.toString(StandardCharsets.UTF_8));
+
+    // one record anywhere is enough; a glob whose every file is blank is refused as a whole
+    Files.writeString(dir.resolve("sft.jsonl"), "\n{\"prompt\": \"a\", \"completion\": \"b\"}\n");
+    Files.writeString(dir.resolve("prefs-2.jsonl"), "");
+    String glob = dir.resolve("prefs*.jsonl").toString();
+    String g = assertThrows(RunInputs.EmptyInputsException.class, () -> RunInputs.check(config(dir,
+        dir.resolve("sft.jsonl").toString(), dir.resolve("suite.jsonl").toString(), glob))).getMessage();
+    assertTrue(g.contains("1 training data input(s)") && g.contains("align.data[0]: " + glob + ": all 2 matched file(s)"),
+        g);
+    Files.writeString(dir.resolve("prefs-2.jsonl"), "{\"x\": 1}\n");
+    assertEquals(2, RunInputs.check(config(dir, dir.resolve("sft.jsonl").toString(), dir.resolve("suite.jsonl").toString(),
+        glob)).all().get(glob).files().size());
+  }
+
+  @Test
   void filesAreHashedByContentAndGlobsOverEveryMatchedFile(@TempDir Path dir) throws Exception {
     byte[] sft = "{\"prompt\": \"a\", \"completion\": \"b\"}\n".getBytes(StandardCharsets.UTF_8);
     Files.write(dir.resolve("sft.jsonl"), sft);

@@ -127,6 +127,17 @@ public final class RealPipelineRun {
     assertTrue(console.contains("NOT PROMOTED"), "stories260K cannot reach a 95% pass rate" + context);
     JsonNode manifest = new ObjectMapper().readTree(runs(dir).resolve(RUN_ID + "/manifest.json").toFile());
     assertFalse(manifest.at("/gates/promotion/passed").asBoolean(true), manifest.at("/gates").toString());
+    List<String> failed = new ArrayList<>();
+    manifest.at("/gates/promotion/checks").forEach(c -> {
+      if (!c.get("passed").asBoolean(true)) {
+        failed.add(c.get("detail").asText());
+      }
+    });
+    List<String> reasons = new ArrayList<>();
+    manifest.at("/gates/promotion/reasons").forEach(r -> reasons.add(r.asText()));
+    assertTrue(!failed.isEmpty() && failed.equals(reasons), "reasons are the failed checks: " + manifest.at("/gates"));
+    assertTrue(console.contains("[run] NOT PROMOTED — REFUSED: " + String.join("; ", failed) + "\n"),
+        "the REFUSED line lists the failed checks only" + context);
     String warehouse = runs(dir).resolve("warehouse").toString();
     for (String table : List.of("eval_results", "eval_summary", "train_metrics", "rejects")) {
       spark.read().parquet(warehouse + "/" + table).createOrReplaceTempView(table);

@@ -21,8 +21,8 @@ import java.util.stream.StreamSupport;
  * each record's true 1-based line number.
  *
  * <p>Per line: a line that is not valid UTF-8 is one {@link RejectReason#INVALID_UTF8} reject; a line that
- * is empty or only whitespace is not a record and is skipped without being counted (line numbers still
- * advance, so later rejects point at the right line); a line that is not one JSON value is one
+ * is empty or only whitespace is not a record and is skipped, reported only to the caller's blank-line
+ * counter if it passes one (line numbers still advance, so later rejects point at the right line); a line that is not one JSON value is one
  * {@link RejectReason#MALFORMED_JSON} reject; anything else goes to the record parser. A bad line never
  * stops the file. An I/O failure (a truncated gzip stream included) does: it is thrown as
  * {@link UncheckedIOException}, because a file that cannot be read to its end must fail the job, not shrink it.
@@ -38,6 +38,15 @@ public final class JsonlSource {
    * @param sourceFile the name written into values and rejects (a path or URI)
    */
   public static <T> Stream<Parsed<T>> read(String sourceFile, InputStream in, RecordParser<T> parser) {
+    return read(sourceFile, in, parser, () -> {});
+  }
+
+  /**
+   * As {@link #read(String, InputStream, RecordParser)}, calling {@code onBlankLine} once per skipped blank
+   * line, so that a caller can report them.
+   */
+  public static <T> Stream<Parsed<T>> read(String sourceFile, InputStream in, RecordParser<T> parser,
+      Runnable onBlankLine) {
     Utf8LineReader lines;
     try {
       lines = new Utf8LineReader(DecompressedInput.open(in));
@@ -47,7 +56,7 @@ public final class JsonlSource {
     Spliterator<Parsed<T>> records = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
       @Override
       public boolean tryAdvance(Consumer<? super Parsed<T>> action) {
-        RawLine line = nextRecordLine(lines, sourceFile);
+        RawLine line = nextRecordLine(lines, sourceFile, onBlankLine);
         if (line == null) {
           return false;
         }
@@ -79,10 +88,11 @@ public final class JsonlSource {
     return parser.parse(record, sourceFile, line.number());
   }
 
-  private static RawLine nextRecordLine(Utf8LineReader lines, String sourceFile) {
+  private static RawLine nextRecordLine(Utf8LineReader lines, String sourceFile, Runnable onBlankLine) {
     try {
       RawLine line = lines.next();
       while (line != null && line.isBlank()) {
+        onBlankLine.run();
         line = lines.next();
       }
       return line;

@@ -83,6 +83,20 @@ class JsonlSourceTest {
   }
 
   @Test
+  void blankLinesAreNotRecordsButAreCountedForTheCaller() {
+    long[] blank = {0};
+    try (Stream<Parsed<String>> records = JsonlSource.read("t.jsonl", new ByteArrayInputStream(FILE), LINE_AND_TEXT,
+        () -> blank[0]++)) {
+      assertEquals(5, records.count());
+    }
+    assertEquals(2, blank[0], "lines 2 (empty) and 5 (spaces)");
+    QuarantineReport report = new QuarantineReport().addBlankLines(blank[0]);
+    assertEquals(0, report.rowsRead(), "blank lines are not rows");
+    assertEquals(4, report.merge(new QuarantineReport().addBlankLines(2)).blankLinesSkipped());
+    report.checkConsistent();
+  }
+
+  @Test
   void gzipIsDetectedFromMagicBytes() throws IOException {
     assertEquals(read(FILE), read(gzip(FILE)));
   }
