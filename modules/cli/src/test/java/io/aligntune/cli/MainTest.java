@@ -130,6 +130,21 @@ class MainTest {
         "README: the exit codes every command shares");
   }
 
+  /** bin/aligntune's log config and the tests': DJL's CUDA probe warning is noise on a CPU-only machine. */
+  @ParameterizedTest
+  @ValueSource(strings = {"../../conf/log4j2.properties", "src/test/resources/log4j2-test.properties",
+      "../spark/src/test/resources/log4j2-test.properties"})
+  void logConfigsSilenceDjlsCudaProbeWarning(String file) throws Exception {
+    java.util.Properties log = new java.util.Properties();
+    try (var in = Files.newBufferedReader(Path.of(file))) {
+      log.load(in);
+    }
+    String logger = log.stringPropertyNames().stream()
+        .filter(k -> k.matches("logger\\.[^.]+\\.name") && log.getProperty(k).equals("ai.djl.util.cuda.CudaUtils"))
+        .findFirst().orElseThrow(() -> new AssertionError(file + " sets no level for ai.djl.util.cuda.CudaUtils"));
+    assertEquals("error", log.getProperty(logger.replace(".name", ".level")), file);
+  }
+
   @Test
   void noSubcommandIsAUsageError() {
     CliRun run = CliRun.of();
