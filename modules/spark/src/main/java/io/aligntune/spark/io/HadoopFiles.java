@@ -34,9 +34,14 @@ public final class HadoopFiles {
    *     a ClassNotFoundException for one its defaults name but whose jar is absent (s3a without hadoop-aws)
    */
   public static FileSystem fileSystem(String uri) throws IOException {
+    return fileSystem(uri, new Configuration());
+  }
+
+  /** {@link #fileSystem(String)} under a given configuration (a Spark context's). */
+  public static FileSystem fileSystem(String uri, Configuration conf) throws IOException {
     org.apache.hadoop.fs.Path p = path(uri);
     try {
-      return p.getFileSystem(new Configuration());
+      return p.getFileSystem(conf);
     } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
       throw new MissingFileSystemException(uri, p.toUri().getScheme(), e);
     } catch (RuntimeException e) {
@@ -74,9 +79,8 @@ public final class HadoopFiles {
       case "abfs", "abfss", "wasb", "wasbs" -> "hadoop-azure";
       default -> null;
     };
-    return jars == null
-        ? "add the jar that provides a FileSystem for it to the job's jars, or use file://, hdfs:// or s3a://"
-        : "add " + jars + ", matching the cluster's Hadoop version, to the job's jars (spark-submit --jars or --packages)";
+    return "add " + (jars == null ? "the jar that provides a FileSystem for it" : jars + ", at the cluster's Hadoop version,")
+        + " to the job's jars: spark-submit --jars or --packages";
   }
 
   /** Names such as {@code builtin:bytes} refer to something in the code, not to a file. */
