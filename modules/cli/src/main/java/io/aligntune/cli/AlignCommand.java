@@ -18,9 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code aligntune align}: distributed DPO from a YAML config. */
 @Command(name = "align", mixinStandardHelpOptions = true,
-    description = {"Align a model with preference pairs (DPO) as a Spark job.",
-        "Reads run, model, align and output from the config; writes checkpoints, train_metrics, rejects,",
-        "a merged Hugging Face model and a PEFT adapter under output_dir/<run.id>/align."})
+    header = "Align a model with preference pairs (DPO) as a Spark job.",
+    description = {"Reads run, model, align and output from the config; writes checkpoints, train_metrics, rejects, a"
+        + " merged Hugging Face model and a PEFT adapter under output_dir/<run.id>/align."})
 public final class AlignCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -42,7 +42,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "convert",
     mixinStandardHelpOptions = true,
-    description = "Convert a llama2.c checkpoint to a Hugging Face model directory (config.json + safetensors).")
+    header = "Convert a llama2.c checkpoint to a Hugging Face directory.",
+    description = "Writes a llama2.c (version 0) checkpoint as config.json + model.safetensors, with its tokenizer"
+        + " copied in as tokenizer.bin, so the directory alone is a complete model.")
 final class ConvertCommand implements Callable<Integer> {
 
   static final String TOKENIZER_FILE = "tokenizer.bin";

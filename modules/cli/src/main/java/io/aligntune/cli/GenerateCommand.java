@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description = "Generate a continuation of a prompt.")
+    header = "Generate a continuation of a prompt.",
+    description = "Greedy (--temperature 0) or nucleus sampling with a KV cache.")
 final class GenerateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

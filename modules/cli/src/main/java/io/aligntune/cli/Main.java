@@ -64,9 +64,16 @@ public final class Main implements Callable<Integer> {
 
   /** The configured command tree; tests call {@code execute} on it with their own out/err writers. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main())
+    CommandLine commandLine = new CommandLine(new Main())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler(new ErrorLine());
+    // -V is a standard option on every subcommand, but a subcommand without a version provider prints
+    // nothing and exits 0; one provider for the whole tree keeps `aligntune run -V` and `aligntune -V` alike
+    Version version = new Version();
+    for (CommandLine sub : commandLine.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(version);
+    }
+    return commandLine;
   }
 
   /** Reports a failure as {@code aligntune <command>: error: <message>}, plus the stack trace if asked. */

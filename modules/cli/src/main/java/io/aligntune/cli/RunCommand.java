@@ -11,17 +11,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code aligntune run}: the whole pipeline, gated. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Evaluate the base model, align it (DPO), fine-tune it (SFT), evaluate again and promote it only",
-        "if the gates pass. Exit code 0 = promoted, 3 = a gate refused promotion (reasons printed), 1 = error.",
-        "Re-running the same run.id resumes at the phase and step it stopped at."})
+@Command(name = "run", mixinStandardHelpOptions = true, optionListHeading = "%nOptions:%n",
+    header = "Run the gated pipeline: evaluate, align, fine-tune, promote.",
+    description = {"Evaluates the base model, aligns it (DPO), fine-tunes it (SFT), evaluates it again and promotes it"
+        + " only if the gates pass.",
+        "Re-running the same run.id resumes at the phase and step it stopped at.",
+        "",
+        "Exit codes:",
+        "  0  promoted",
+        "  3  a gate refused promotion (the reasons are printed)",
+        "  1  error",
+        "  2  usage error"})
 public final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config, e.g. conf/quickstart.yaml")
   Path config;
 
   @Option(names = "--run-date", paramLabel = "YYYY-MM-DD",
-      description = "Date the run's table partitions belong to (default: run.date, else today). Schedulers pass it.")
+      description = "Date the run's table partitions belong to; default: the config's run date, else today."
+          + " Schedulers pass it.")
   String runDate;
 
   @Override

@@ -46,7 +46,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "score",
     mixinStandardHelpOptions = true,
-    description = "Score completions: summed and mean log-probability of each completion given its prompt.")
+    header = "Score completions by their log-probability given the prompt.",
+    description = "Writes the summed and mean log-probability of each completion given its prompt, one object per"
+        + " input line.")
 final class ScoreCommand implements Callable<Integer> {
 
   static final String PROMPT = "prompt";

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 /** The command tree: help, version, exit codes and how failures are reported. */
 class MainTest {
@@ -53,6 +54,64 @@ class MainTest {
     assertTrue(run.out().contains("Java "), run.out());
   }
 
+  @Test
+  void everySubcommandPrintsTheVersion() {
+    String expected = CliRun.of("-V").out();
+    assertTrue(expected.startsWith("aligntune "), expected);
+    for (String command : Main.commandLine().getSubcommands().keySet()) {
+      for (String flag : List.of("-V", "--version")) {
+        CliRun run = CliRun.of(command, flag);
+        assertEquals(0, run.exitCode(), command + " " + flag + ": " + run);
+        assertEquals(expected, run.out(), command + " " + flag);
+      }
+    }
+  }
+
+  /** The top-level help's command list: one line per subcommand, a whole sentence (picocli shows the header). */
+  @Test
+  void topLevelHelpSummarisesEachSubcommandOnOneLine() {
+    String help = CliRun.of("--help").out();
+    String list = help.substring(help.indexOf("Commands:"));
+    for (Map.Entry<String, CommandLine> sub : Main.commandLine().getSubcommands().entrySet()) {
+      String[] header = sub.getValue().getCommandSpec().usageMessage().header();
+      assertEquals(1, header.length, sub.getKey() + " has a one-line header for the command list");
+      assertTrue(header[0].endsWith(".") && header[0].length() <= 62, sub.getKey() + ": " + header[0]);
+      java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^  " + sub.getKey() + " +(.*)$").matcher(list);
+      assertTrue(line.find(), sub.getKey() + " in\n" + list);
+      assertEquals(header[0], line.group(1).strip(), "the whole summary on the command's line:\n" + list);
+    }
+    assertFalse(list.contains("promote it only\n"), list);
+  }
+
+  /**
+   * Descriptions are paragraphs that picocli wraps (a sentence, a heading ending in ':', an indented list
+   * item or a blank line), not lines broken by hand mid-sentence; and the wrapped help breaks neither after
+   * '=' nor inside a dotted name such as run.date.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"run", "align", "generate", "score", "convert"})
+  void descriptionsAreWholeParagraphsWrappedCleanly(String command) {
+    String[] description = Main.commandLine().getSubcommands().get(command).getCommandSpec().usageMessage().description();
+    for (String paragraph : description) {
+      assertTrue(paragraph.isEmpty() || paragraph.endsWith(".") || paragraph.endsWith(":") || paragraph.startsWith("  "),
+          command + ": a paragraph ends mid-sentence: " + paragraph);
+    }
+    CliRun run = CliRun.of(command, "--help");
+    assertEquals(0, run.exitCode(), run.toString());
+    String[] lines = run.out().split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      assertTrue(lines[i].length() <= 80, command + " --help: line over 80 columns: " + lines[i]);
+      assertFalse(lines[i].endsWith("="), command + " --help: broken after '=': " + lines[i]);
+      if (i + 1 < lines.length && lines[i].matches(".*\\w\\.$")) {
+        assertFalse(lines[i + 1].strip().matches("[a-z].*"), command + " --help: broken inside a name or sentence:\n"
+            + lines[i] + "\n" + lines[i + 1]);
+      }
+    }
+    if (command.equals("run")) {
+      assertTrue(run.out().contains("\n  2  usage error\n") && run.out().contains("\n  3  a gate refused promotion"), run.out());
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"generate", "score", "convert"})
   void everySubcommandHelpListsItsOptions(String command) {
@@ -61,6 +120,29 @@ class MainTest {
     for (String option : OPTIONS.get(command)) {
       assertTrue(run.out().contains(option), option + " missing from the help of " + command + ":\n" + run.out());
     }
+  }
+
+  @Test
+  void theReadmeDocumentsTheExitCodes() throws Exception {
+    String readme = Files.readString(Path.of("../../README.md"));
+    assertTrue(readme.contains("1 = error, 2 = usage error"), "README: exit 2 beside exit 1 for `run`");
+    assertTrue(readme.contains("1 = error (one line on stderr") && readme.contains("2 = usage error (unknown or missing"),
+        "README: the exit codes every command shares");
+  }
+
+  /** bin/aligntune's log config and the tests': DJL's CUDA probe warning is noise on a CPU-only machine. */
+  @ParameterizedTest
+  @ValueSource(strings = {"../../conf/log4j2.properties", "src/test/resources/log4j2-test.properties",
+      "../spark/src/test/resources/log4j2-test.properties"})
+  void logConfigsSilenceDjlsCudaProbeWarning(String file) throws Exception {
+    java.util.Properties log = new java.util.Properties();
+    try (var in = Files.newBufferedReader(Path.of(file))) {
+      log.load(in);
+    }
+    String logger = log.stringPropertyNames().stream()
+        .filter(k -> k.matches("logger\\.[^.]+\\.name") && log.getProperty(k).equals("ai.djl.util.cuda.CudaUtils"))
+        .findFirst().orElseThrow(() -> new AssertionError(file + " sets no level for ai.djl.util.cuda.CudaUtils"));
+    assertEquals("error", log.getProperty(logger.replace(".name", ".level")), file);
   }
 
   @Test

@@ -33,6 +33,11 @@ public final class ConfigNode {
     return path.isEmpty() ? key : path + "." + key;
   }
 
+  /** The full path of {@code key} in this section, e.g. {@code align.lora.targets}, for {@link #error}. */
+  public String path(String key) {
+    return where(key);
+  }
+
   public ConfigException error(String field, String problem) {
     return new ConfigException(file + ": " + field + " " + problem);
   }

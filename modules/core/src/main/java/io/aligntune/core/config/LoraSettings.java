@@ -18,10 +18,15 @@ public record LoraSettings(LoraConfig lora, boolean fullFineTuning) {
     double dropout = n.number("dropout", 0.0, 0, 0.99);
     List<String> targets = n.strings("targets", List.of("q", "k", "v", "o"));
     n.rejectUnknown();
-    try {
-      return new LoraSettings(full ? null : new LoraConfig(rank, alpha, dropout, targets), full);
-    } catch (IllegalArgumentException e) {
-      throw n.error("lora", e.getMessage());
+    if (targets.isEmpty()) {
+      throw n.error(n.path("targets"), "is empty; name at least one of " + LoraConfig.ALLOWED_TARGETS_TEXT);
     }
+    for (String t : targets) {
+      if (!LoraConfig.ALLOWED_TARGETS.contains(t)) {
+        throw n.error(n.path("targets") + ":", "unknown projection '" + t + "'; allowed: " + LoraConfig.ALLOWED_TARGETS_TEXT);
+      }
+    }
+    // rank, alpha and dropout are range-checked above, so LoraConfig accepts what reaches it
+    return new LoraSettings(full ? null : new LoraConfig(rank, alpha, dropout, targets), full);
   }
 }

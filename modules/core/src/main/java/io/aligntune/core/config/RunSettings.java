@@ -19,6 +19,17 @@ import java.time.format.DateTimeParseException;
 public record RunSettings(String id, String date, long seed, String master, String outputDir, String idTemplate,
     boolean dateGiven) {
 
+  /**
+   * The master URLs SparkContext accepts (its createTaskScheduler): checked at load so that a typo names the
+   * field instead of failing with a stack trace once Spark starts.
+   */
+  private static final java.util.regex.Pattern MASTER = java.util.regex.Pattern.compile(
+      "local|local\\[(\\*|[1-9]\\d*)]|local\\[(\\*|[1-9]\\d*),\\s*[1-9]\\d*]|local-cluster\\[\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*]"
+          + "|spark://\\S+|yarn|k8s://\\S+|mesos://\\S+");
+
+  static final String MASTER_FORMS =
+      "local, local[N], local[*], local[N,F], local-cluster[N,C,M], spark://host:port, yarn, k8s://..., mesos://...";
+
   public RunSettings(String id, String date, long seed, String master, String outputDir) {
     this(id, date, seed, master, outputDir, id, true);
   }
@@ -35,8 +46,12 @@ public record RunSettings(String id, String date, long seed, String master, Stri
     } catch (DateTimeParseException e) {
       throw n.error("run.date", "is '" + date + "'; expected an ISO date like 2026-12-03");
     }
+    String master = n.string("master", "local[2]");
+    if (!MASTER.matcher(master).matches()) {
+      throw n.error("run.master", "is '" + master + "'; allowed: " + MASTER_FORMS);
+    }
     RunSettings s = new RunSettings(id.replace("{date}", date), date, n.integer("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE),
-        n.string("master", "local[2]"), n.requiredString("output_dir"), id, given != null);
+        master, n.requiredString("output_dir"), id, given != null);
     n.rejectUnknown();
     return s;
   }

@@ -19,6 +19,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  *       default; the record parsers then reject them as {@link RejectReason#INVALID_VALUE} with the field
  *       named, which says far more than "malformed JSON at column 57".
  * </ul>
+ * Jackson also decodes a JSON escape of half a UTF-16 surrogate pair (backslash-u d800 with no low half
+ * after it) into a string that no UTF-8 can encode; {@link #unpairedSurrogate} finds it, and the file sources reject such a
+ * record as {@link RejectReason#INVALID_UTF8} naming the field, before any record parser sees it.
  */
 public final class StrictJson {
 
@@ -38,6 +41,71 @@ public final class StrictJson {
   /** Parses one JSON value (a JSONL line). */
   public static JsonNode parse(String text) throws JsonProcessingException {
     return MAPPER.readTree(text);
+  }
+
+  /**
+   * The first text in {@code record} (a string value or an object key, at any depth) holding an unpaired
+   * UTF-16 surrogate, as an {@link RejectReason#INVALID_UTF8} reject naming its field path
+   * ({@code messages[1].content}); null when every text can be written as UTF-8.
+   */
+  public static Reject unpairedSurrogate(JsonNode record, String sourceFile, long line) {
+    return unpairedSurrogate(record, "", sourceFile, line);
+  }
+
+  private static Reject unpairedSurrogate(JsonNode node, String path, String sourceFile, long line) {
+    if (node.isTextual()) {
+      int at = unpairedSurrogateIndex(node.textValue());
+      return at < 0 ? null : surrogateReject(path, node.textValue(), at, sourceFile, line);
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        Reject r = unpairedSurrogate(node.get(i), path + "[" + i + "]", sourceFile, line);
+        if (r != null) {
+          return r;
+        }
+      }
+    } else if (node.isObject()) {
+      for (var it = node.fields(); it.hasNext(); ) {
+        var field = it.next();
+        int at = unpairedSurrogateIndex(field.getKey());
+        // the path goes into the rejects table, which is UTF-8 too: a bad key is named by its escape
+        String key = at < 0 ? field.getKey() : escapeSurrogates(field.getKey());
+        String child = path.isEmpty() ? key : path + "." + key;
+        if (at >= 0) {
+          return surrogateReject(child, field.getKey(), at, sourceFile, line);
+        }
+        Reject r = unpairedSurrogate(field.getValue(), child, sourceFile, line);
+        if (r != null) {
+          return r;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Index of the first surrogate char not part of a high-low pair, or -1. */
+  static int unpairedSurrogateIndex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String escapeSurrogates(String s) {
+    StringBuilder out = new StringBuilder();
+    s.chars().forEach(c -> out.append(Character.isSurrogate((char) c) ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+    return out.toString();
+  }
+
+  private static Reject surrogateReject(String path, String text, int at, String sourceFile, long line) {
+    return new Reject(sourceFile, line, path, RejectReason.INVALID_UTF8, "'" + path + "' holds an unpaired UTF-16"
+        + " surrogate \\u" + String.format("%04x", (int) text.charAt(at)) + " at character " + at
+        + " (an escape of half a surrogate pair), which has no UTF-8 encoding");
   }
 
   /**

@@ -19,6 +19,9 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
   /** Short names of the projections an adapter can wrap, as PEFT's target_modules spell them. */
   public static final Set<String> ALLOWED_TARGETS = Set.of("q", "k", "v", "o", "gate", "up", "down");
 
+  /** {@link #ALLOWED_TARGETS} in layer order, for messages. */
+  public static final String ALLOWED_TARGETS_TEXT = "q, k, v, o, gate, up, down";
+
   public LoraConfig {
     if (rank <= 0) {
       throw new IllegalArgumentException("lora.rank must be a positive integer, got " + rank);
@@ -30,11 +33,11 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
       throw new IllegalArgumentException("lora.dropout must be in [0, 1), got " + dropout);
     }
     if (targets == null || targets.isEmpty()) {
-      throw new IllegalArgumentException("lora.targets must name at least one of " + ALLOWED_TARGETS);
+      throw new IllegalArgumentException("lora.targets must name at least one of " + ALLOWED_TARGETS_TEXT);
     }
     for (String t : targets) {
       if (!ALLOWED_TARGETS.contains(t)) {
-        throw new IllegalArgumentException("lora.targets: unknown projection '" + t + "', allowed: q, k, v, o, gate, up, down");
+        throw new IllegalArgumentException("lora.targets: unknown projection '" + t + "'; allowed: " + ALLOWED_TARGETS_TEXT);
       }
     }
     targets = List.copyOf(targets);

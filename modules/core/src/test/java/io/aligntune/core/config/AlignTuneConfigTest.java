@@ -86,10 +86,11 @@ class AlignTuneConfigTest {
       }
     }
     java.util.Set<String> spelledOut = fieldsOf(Paths.get("../../conf/pipeline.yaml"));
-    // left as comments there: no fixed value suits them (today's date; a model the clone may not have)
+    // left as comments there: no fixed value suits them (today's date; a model the clone may not have; a head
+    // width that is derived from hidden_size unless given)
     java.util.Set<String> missing = new java.util.TreeSet<>(documented);
     missing.removeAll(spelledOut);
-    assertEquals(java.util.Set.of("model.path", "model.tokenizer", "run.date"), missing);
+    assertEquals(java.util.Set.of("model.init.head_dim", "model.path", "model.tokenizer", "run.date"), missing);
     assertTrue(documented.size() > 60, "the reference table was read: " + documented);
   }
 
@@ -159,6 +160,48 @@ class AlignTuneConfigTest {
 
     String yaml = error("run: [unclosed\n");
     assertTrue(yaml.contains("bad.yaml") && yaml.contains("not valid YAML"), yaml);
+  }
+
+  @Test
+  void aBadLoraTargetNamesItsSectionOnce() {
+    assertEquals("bad.yaml: align.lora.targets: unknown projection 'oo'; allowed: q, k, v, o, gate, up, down",
+        error(MINIMAL + "align: {data: [x.jsonl], lora: {targets: [q, oo]}}\n"));
+    assertEquals("bad.yaml: finetune.lora.targets: unknown projection 'oo'; allowed: q, k, v, o, gate, up, down",
+        error(MINIMAL + "finetune: {data: [x.jsonl], lora: {targets: [oo]}}\n"));
+    String empty = error(MINIMAL + "finetune: {data: [x.jsonl], lora: {targets: []}}\n");
+    assertTrue(empty.contains("finetune.lora.targets is empty") && !empty.contains("lora lora"), empty);
+  }
+
+  @Test
+  void aRandomModelShapeIsCheckedAtLoadNamingTheField() {
+    String heads = error(MINIMAL + "model: {init: {hidden_size: 64, num_attention_heads: 3, num_key_value_heads: 1}}\n");
+    assertTrue(heads.startsWith("bad.yaml: model.init.num_attention_heads is 3") && heads.contains("hidden_size 64")
+        && heads.contains("model.init.head_dim"), heads);
+    String kv = error(MINIMAL + "model: {init: {num_attention_heads: 4, num_key_value_heads: 3}}\n");
+    assertTrue(kv.startsWith("bad.yaml: model.init.num_key_value_heads is 3") && kv.contains("num_attention_heads 4"), kv);
+    String odd = error(MINIMAL + "model: {init: {hidden_size: 64, num_attention_heads: 3, num_key_value_heads: 1, head_dim: 15}}\n");
+    assertTrue(odd.startsWith("bad.yaml: model.init.head_dim") && odd.contains("even"), odd);
+    String size = error(MINIMAL + "model: {init: {hidden_size: 0}}\n");
+    assertTrue(size.startsWith("bad.yaml: model.init.hidden_size is 0"), size);
+    // the advice is real: an explicit head_dim is accepted (query width heads × head_dim need not be hidden_size)
+    AlignTuneConfig given = AlignTuneConfig.parse("t.yaml",
+        MINIMAL + "model: {init: {hidden_size: 64, num_attention_heads: 3, num_key_value_heads: 1, head_dim: 16}}\n");
+    assertEquals(16, given.model().init().headDim());
+    assertEquals(48, given.model().init().qDim());
+    assertEquals(16, AlignTuneConfig.parse("t.yaml", MINIMAL).model().init().headDim(), "derived: 64 / 4");
+  }
+
+  @Test
+  void runMasterIsCheckedAtLoadAgainstTheFormsSparkAccepts() {
+    for (String ok : List.of("local", "local[1]", "local[*]", "local[4,2]", "local[*, 3]", "local-cluster[2,1,1024]",
+        "spark://host:7077", "spark://a:7077,b:7077", "yarn", "k8s://https://api:6443", "mesos://zk://h:2181/mesos")) {
+      assertEquals(ok, AlignTuneConfig.parse("t.yaml", "run: {id: r1, output_dir: out, master: '" + ok + "'}\n").run().master());
+    }
+    for (String bad : List.of("yarn-nope", "local[0]", "local[]", "locals", "local-cluster[2,1]", "spark:/host", "")) {
+      String message = error("run: {id: r1, output_dir: out, master: '" + bad + "'}\n");
+      assertTrue(message.startsWith("bad.yaml: run.master is '" + bad + "'; allowed: local, local[N], local[*]")
+          && message.contains("local-cluster[N,C,M]") && message.contains("yarn, k8s://"), message);
+    }
   }
 
   @Test

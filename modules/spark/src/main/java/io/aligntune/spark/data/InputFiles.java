@@ -68,7 +68,12 @@ public final class InputFiles {
   private static void resolveOne(String input, Configuration conf, Map<String, InputFile.Container> into)
       throws IOException {
     Path pattern = new Path(input);
-    FileSystem fs = pattern.getFileSystem(conf);
+    FileSystem fs;
+    try {
+      fs = io.aligntune.spark.io.HadoopFiles.fileSystem(input, conf);
+    } catch (io.aligntune.spark.io.HadoopFiles.MissingFileSystemException e) {
+      throw new IllegalArgumentException("data input " + input + ": " + e.problem(), e);
+    }
     FileStatus[] matches = fs.globStatus(pattern);
     if (matches == null || matches.length == 0) {
       throw new IllegalArgumentException("data input '" + input + "' matches no file or directory");

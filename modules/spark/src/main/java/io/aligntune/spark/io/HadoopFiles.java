@@ -26,8 +26,61 @@ public final class HadoopFiles {
     return new org.apache.hadoop.fs.Path(uri);
   }
 
+  /**
+   * The FileSystem serving {@code uri}.
+   *
+   * @throws MissingFileSystemException when no FileSystem for the URI's scheme is on the classpath: Hadoop
+   *     reports that as "No FileSystem for scheme" for an unknown scheme, and as a RuntimeException around
+   *     a ClassNotFoundException for one its defaults name but whose jar is absent (s3a without hadoop-aws)
+   */
   public static FileSystem fileSystem(String uri) throws IOException {
-    return path(uri).getFileSystem(new Configuration());
+    return fileSystem(uri, new Configuration());
+  }
+
+  /** {@link #fileSystem(String)} under a given configuration (a Spark context's). */
+  public static FileSystem fileSystem(String uri, Configuration conf) throws IOException {
+    org.apache.hadoop.fs.Path p = path(uri);
+    try {
+      return p.getFileSystem(conf);
+    } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
+      throw new MissingFileSystemException(uri, p.toUri().getScheme(), e);
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof ClassNotFoundException) {
+        throw new MissingFileSystemException(uri, p.toUri().getScheme(), e);
+      }
+      throw e;
+    }
+  }
+
+  /** A path whose scheme no FileSystem on the classpath serves; the message says which jar would. */
+  public static final class MissingFileSystemException extends IOException {
+    private final String scheme;
+
+    MissingFileSystemException(String uri, String scheme, Exception cause) {
+      super(uri + ": no Hadoop FileSystem for scheme '" + scheme + "' on the classpath (" + remedy(scheme) + ")", cause);
+      this.scheme = scheme;
+    }
+
+    public String scheme() {
+      return scheme;
+    }
+
+    /** The message without the leading URI, for callers that name the path and its config field themselves. */
+    public String problem() {
+      String m = getMessage();
+      return m.substring(m.indexOf(": no Hadoop FileSystem") + 2);
+    }
+  }
+
+  private static String remedy(String scheme) {
+    String jars = switch (scheme == null ? "" : scheme) {
+      case "s3a", "s3" -> "hadoop-aws and the AWS SDK bundle it depends on";
+      case "gs" -> "the Google Cloud Storage connector (gcs-connector)";
+      case "abfs", "abfss", "wasb", "wasbs" -> "hadoop-azure";
+      default -> null;
+    };
+    return "add " + (jars == null ? "the jar that provides a FileSystem for it" : jars + ", at the cluster's Hadoop version,")
+        + " to the job's jars: spark-submit --jars or --packages";
   }
 
   /** Names such as {@code builtin:bytes} refer to something in the code, not to a file. */

@@ -48,7 +48,10 @@ final class RunInputs {
     }
   }
 
-  /** Thrown before any phase runs when config paths do not exist; the message lists each with its field. */
+  /**
+   * Thrown before any phase runs when config paths do not exist or no FileSystem on the classpath serves
+   * their scheme; the message lists each with its field.
+   */
   static final class MissingInputsException extends IllegalArgumentException {
     MissingInputsException(String message) {
       super(message);
@@ -104,19 +107,32 @@ final class RunInputs {
   /**
    * Checks that every input exists (a glob must match at least one file) and hashes the data inputs.
    *
-   * @throws MissingInputsException naming every missing path and its field, before anything is hashed
+   * @throws MissingInputsException naming every missing path, or path whose scheme no FileSystem on the
+   *     classpath serves, with its field, before anything is hashed
    */
   static RunInputs check(AlignTuneConfig config) throws IOException {
     Map<String, String> fields = named(config);
     List<String> missing = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
     Map<String, List<FileStatus>> matched = new LinkedHashMap<>();
     for (Map.Entry<String, String> f : fields.entrySet()) {
-      List<FileStatus> files = matches(f.getValue());
+      List<FileStatus> files;
+      try {
+        files = matches(f.getValue());
+      } catch (HadoopFiles.MissingFileSystemException e) {
+        unreadable.add("  " + f.getKey() + " " + f.getValue() + ": " + e.problem());
+        continue;
+      }
       if (files.isEmpty()) {
         missing.add("  " + f.getKey() + ": " + f.getValue() + (isGlob(f.getValue()) ? " (the pattern matches no file)"
             : " (not found)"));
       }
       matched.put(f.getKey(), files);
+    }
+    if (!unreadable.isEmpty()) {
+      missing.addAll(0, unreadable);
+      throw new MissingInputsException(config.source() + ": " + missing.size() + " input path(s) named in the config cannot"
+          + " be read (checked before any phase ran):\n" + String.join("\n", missing));
     }
     if (!missing.isEmpty()) {
       throw new MissingInputsException(config.source() + ": " + missing.size() + " input path(s) named in the config do not"

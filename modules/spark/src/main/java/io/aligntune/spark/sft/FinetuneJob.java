@@ -151,6 +151,10 @@ public final class FinetuneJob {
 
       BatchPlan plan = new BatchPlan(trainCount, (int) Math.min(t.globalBatchSize(), trainCount), seed);
       long total = Math.min(t.maxSteps(), SftTrainer.totalSteps(plan, f.maxEpochs()));
+      String epochCap = SftTrainer.epochCap(t.maxSteps(), plan, f.maxEpochs());
+      if (epochCap != null) {
+        console.printf("[%s] %s%n", phase, epochCap);
+      }
       SparkSftGradients gradients = new SparkSftGradients(jsc, train, new SparkSftGradients.Settings(policy, plan,
           t.microBatchSize(), seed, f.attentionDropout(), f.residualDropout(), 2, null));
       SftValidation validator = validationCount == 0 ? null

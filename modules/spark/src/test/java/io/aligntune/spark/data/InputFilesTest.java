@@ -69,6 +69,15 @@ class InputFilesTest {
   }
 
   @Test
+  void aSchemeWithNoFileSystemNamesTheInputAndTheJar() {
+    // the align and finetune commands resolve their data here, without the pipeline's up-front check
+    String message = assertThrows(IllegalArgumentException.class,
+        () -> InputFiles.resolve(jsc, List.of("nosuchfs://bucket/pairs.jsonl"))).getMessage();
+    assertEquals("data input nosuchfs://bucket/pairs.jsonl: no Hadoop FileSystem for scheme 'nosuchfs' on the classpath"
+        + " (add the jar that provides a FileSystem for it to the job's jars: spark-submit --jars or --packages)", message);
+  }
+
+  @Test
   void sparkFilePathsTakeTheResolvedForm() {
     assertEquals("file:/tmp/a b/x.parquet", InputFiles.sparkPathToUri("file:///tmp/a%20b/x.parquet"));
     assertEquals("file:/tmp/x.parquet", InputFiles.sparkPathToUri("file:/tmp/x.parquet"));

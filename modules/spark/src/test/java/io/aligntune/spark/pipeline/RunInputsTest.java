@@ -88,6 +88,39 @@ class RunInputsTest {
   }
 
   @Test
+  void aSchemeWithNoFileSystemOnTheClasspathNamesTheFieldAndTheJar(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("text.txt"), "some text\n");
+    Files.writeString(dir.resolve("suite.jsonl"), "{}\n");
+    // a made-up scheme: Hadoop knows no FileSystem for it at all
+    AlignTuneConfig madeUp = config(dir, "nosuchfs://bucket/sft.jsonl", dir.resolve("suite.jsonl").toString(),
+        dir.resolve("missing-prefs.jsonl").toString());
+    String m = assertThrows(RunInputs.MissingInputsException.class, () -> RunInputs.check(madeUp)).getMessage();
+    assertTrue(m.contains("finetune.data[0] nosuchfs://bucket/sft.jsonl: no Hadoop FileSystem for scheme 'nosuchfs' on the"
+        + " classpath (add the jar that provides a FileSystem for it"), m);
+    assertTrue(m.contains("align.data[0]: " + dir.resolve("missing-prefs.jsonl") + " (not found)"), "reported together: " + m);
+    assertFalse(m.contains("Exception"), m);
+
+    // s3a: Hadoop's defaults name S3AFileSystem, whose jar (hadoop-aws) the build does not ship
+    boolean hasAws;
+    try {
+      Class.forName("org.apache.hadoop.fs.s3a.S3AFileSystem");
+      hasAws = true;
+    } catch (ClassNotFoundException e) {
+      hasAws = false;
+    }
+    org.junit.jupiter.api.Assumptions.assumeFalse(hasAws, "hadoop-aws is on the test classpath, so s3a has a FileSystem");
+    AlignTuneConfig s3 = config(dir, "s3a://bucket/sft.jsonl", dir.resolve("suite.jsonl").toString(),
+        dir.resolve("text.txt").toString());
+    String s3Message = assertThrows(RunInputs.MissingInputsException.class, () -> RunInputs.check(s3)).getMessage();
+    assertTrue(s3Message.contains("finetune.data[0] s3a://bucket/sft.jsonl: no Hadoop FileSystem for scheme 's3a' on the"
+        + " classpath (add hadoop-aws"), s3Message);
+    assertFalse(s3Message.contains("ClassNotFoundException"), s3Message);
+    String direct = assertThrows(io.aligntune.spark.io.HadoopFiles.MissingFileSystemException.class,
+        () -> io.aligntune.spark.io.HadoopFiles.contentHash("s3a://bucket/model.bin")).getMessage();
+    assertTrue(direct.startsWith("s3a://bucket/model.bin: no Hadoop FileSystem for scheme 's3a'"), direct);
+  }
+
+  @Test
   void filesAreHashedByContentAndGlobsOverEveryMatchedFile(@TempDir Path dir) throws Exception {
     byte[] sft = "{\"prompt\": \"a\", \"completion\": \"b\"}\n".getBytes(StandardCharsets.UTF_8);
     Files.write(dir.resolve("sft.jsonl"), sft);

@@ -115,11 +115,33 @@ class FinetuneJobTest {
   }
 
   @Test
+  void aRunShortenedByMaxEpochsSaysSo() throws Exception {
+    // 4 examples, none held out, 2 per step: 2 steps per epoch, so max_epochs 1 stops at 2 of max_steps 5
+    Path data = tmp.resolve("four.jsonl");
+    java.nio.file.Files.writeString(data, String.join("\n",
+        "{\"prompt\": \"a\", \"completion\": \"b\"}", "{\"prompt\": \"c\", \"completion\": \"d\"}",
+        "{\"prompt\": \"e\", \"completion\": \"f\"}", "{\"prompt\": \"g\", \"completion\": \"h\"}", ""));
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    ObjectNode doc = (ObjectNode) yaml.readTree(yaml.writeValueAsString(config("capped", false).document()));
+    ObjectNode finetune = (ObjectNode) doc.get("finetune");
+    finetune.putArray("data").add(data.toString());
+    finetune.put("validation_fraction", 0.0);
+    finetune.put("max_epochs", 1);
+    ((ObjectNode) finetune.get("training")).put("max_steps", 5);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    FinetuneJob.Result result = run(AlignTuneConfig.parse("capped.yaml", yaml.writeValueAsString(doc)), console);
+    assertEquals(2, result.steps().size());
+    String printed = console.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("[finetune] 2 steps, not max_steps 5: max_epochs 1 × 2 steps per epoch\n"), printed);
+  }
+
+  @Test
   void withoutPackingNothingIsPacked() throws Exception {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     FinetuneJob.Result result = run(config("unpacked", false), console);
     assertNull(result.packing());
     assertTrue(!console.toString(StandardCharsets.UTF_8).contains("packing:"));
+    assertTrue(!console.toString(StandardCharsets.UTF_8).contains("not max_steps"), "max_steps binds: no cap line");
     assertEquals(STEPS, result.steps().size());
     assertTrue(result.steps().stream().allMatch(s -> Double.isFinite(s.metrics().get("loss"))));
   }

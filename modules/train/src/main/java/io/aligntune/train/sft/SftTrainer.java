@@ -56,6 +56,17 @@ public final class SftTrainer {
   }
 
   /**
+   * Why fewer than {@code maxSteps} updates will run when {@code maxEpochs} passes over the data come first
+   * ("9 steps, not max_steps 10: max_epochs 3 × 3 steps per epoch"); null when max_steps is the bound. A
+   * run silently shorter than its max_steps looks like a crash or an early stop otherwise.
+   */
+  public static String epochCap(long maxSteps, BatchPlan plan, int maxEpochs) {
+    long byEpochs = totalSteps(plan, maxEpochs);
+    return byEpochs >= maxSteps ? null : byEpochs + " steps, not max_steps " + maxSteps + ": max_epochs " + maxEpochs
+        + " × " + plan.stepsPerEpoch() + " steps per epoch";
+  }
+
+  /**
    * Trains from {@code state.completedSteps()} until the total, or until the validation asks to stop; then
    * restores the best weights when the validation is set to. Returns the same state, updated.
    */

@@ -188,4 +188,12 @@ class SftTrainerTest {
             SftMetricsFormula.INSTANCE), null, List.of()));
   }
 
+
+  @Test
+  void theEpochCapIsExplainedOnlyWhenItBindsBeforeMaxSteps() {
+    BatchPlan plan = new BatchPlan(6, 2, 1); // 3 steps per epoch
+    assertEquals("9 steps, not max_steps 10: max_epochs 3 × 3 steps per epoch", SftTrainer.epochCap(10, plan, 3));
+    assertEquals(null, SftTrainer.epochCap(9, plan, 3), "max_epochs gives exactly max_steps: nothing to explain");
+    assertEquals(null, SftTrainer.epochCap(4, plan, 3), "max_steps binds first");
+  }
 }

@@ -85,7 +85,9 @@ public final class JsonArraySource {
             return true;
           }
           JsonNode element = ELEMENT_READER.readTree(json);
-          action.accept(parser.parse(element, sourceFile, index++));
+          Reject unencodable = StrictJson.unpairedSurrogate(element, sourceFile, index);
+          action.accept(unencodable != null ? Parsed.rejected(unencodable) : parser.parse(element, sourceFile, index));
+          index++;
           return true;
         } catch (JsonProcessingException e) {
           finished = true;

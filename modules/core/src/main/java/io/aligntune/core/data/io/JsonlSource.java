@@ -20,9 +20,11 @@ import java.util.stream.StreamSupport;
  * Reads a JSON Lines file (plain or gzip, detected from its first bytes) into parsed records, lazily, with
  * each record's true 1-based line number.
  *
- * <p>Per line: a line that is not valid UTF-8 is one {@link RejectReason#INVALID_UTF8} reject; a line that
- * is empty or only whitespace is not a record and is skipped, reported only to the caller's blank-line
- * counter if it passes one (line numbers still advance, so later rejects point at the right line); a line that is not one JSON value is one
+ * <p>Per line: a line that is not valid UTF-8, or whose JSON escapes decode to text UTF-8 cannot encode (an
+ * unpaired surrogate, {@link StrictJson#unpairedSurrogate}), is one {@link RejectReason#INVALID_UTF8} reject; a
+ * line that is empty or only whitespace is not a record and is skipped, reported only to the caller's
+ * blank-line counter if it passes one (line numbers still advance, so later rejects point at the right line);
+ * a line that is not one JSON value is one
  * {@link RejectReason#MALFORMED_JSON} reject; anything else goes to the record parser. A bad line never
  * stops the file. An I/O failure (a truncated gzip stream included) does: it is thrown as
  * {@link UncheckedIOException}, because a file that cannot be read to its end must fail the job, not shrink it.
@@ -85,7 +87,8 @@ public final class JsonlSource {
       return Parsed.rejected(
           new Reject(sourceFile, line.number(), "", RejectReason.MALFORMED_JSON, StrictJson.describe(e)));
     }
-    return parser.parse(record, sourceFile, line.number());
+    Reject unencodable = StrictJson.unpairedSurrogate(record, sourceFile, line.number());
+    return unencodable != null ? Parsed.rejected(unencodable) : parser.parse(record, sourceFile, line.number());
   }
 
   private static RawLine nextRecordLine(Utf8LineReader lines, String sourceFile, Runnable onBlankLine) {

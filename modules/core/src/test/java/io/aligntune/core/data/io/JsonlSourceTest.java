@@ -143,4 +143,56 @@ class JsonlSourceTest {
     Parsed<String> parsed = JsonlSource.parseLine(new RawLine(42, "{\"x\": true}", null, "\n"), "s3://b/k", LINE_AND_TEXT);
     assertEquals(List.of("42:{\"x\":true}"), parsed.values());
   }
+
+  /** The JSONL lines of a small file, each read by the same source the DPO, SFT and eval jobs use. */
+  static <T> List<Parsed<T>> readLines(RecordParser<T> parser, String... lines) {
+    byte[] bytes = String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
+    try (Stream<Parsed<T>> records = JsonlSource.read("u.jsonl", new ByteArrayInputStream(bytes), parser)) {
+      return records.toList();
+    }
+  }
+
+  @Test
+  void anUnpairedSurrogateEscapeIsInvalidUtf8NamingTheFieldAndLine() {
+    // "\ud800" is ASCII on disk and valid JSON, but decodes to half a surrogate pair: no UTF-8 can encode it
+    List<Parsed<io.aligntune.core.data.preference.PreferencePair>> pairs = readLines(
+        new io.aligntune.core.data.preference.PreferenceRecordParser(
+            io.aligntune.core.data.preference.PreferenceFormat.AUTO, io.aligntune.core.data.chat.ChatRenderer.plain()),
+        "{\"prompt\": \"p\", \"chosen\": \"fine \\ud83d\\ude00\", \"rejected\": \"r\"}",
+        "{\"prompt\": \"p\", \"chosen\": \"bad \\ud800 half\", \"rejected\": \"r\"}");
+    assertTrue(pairs.get(0).isAccepted(), "a whole pair (an emoji) is fine: " + pairs.get(0));
+    Reject pair = pairs.get(1).rejectOrNull();
+    assertEquals(new Reject("u.jsonl", 2, "chosen", RejectReason.INVALID_UTF8, pair.detail()), pair);
+    assertTrue(pair.detail().contains("'chosen' holds an unpaired UTF-16 surrogate \\ud800 at character 4"), pair.detail());
+
+    List<Parsed<io.aligntune.core.data.sft.SftExample>> sft = readLines(
+        new io.aligntune.core.data.sft.SftRecordParser(
+            io.aligntune.core.data.sft.SftFormat.AUTO, io.aligntune.core.data.chat.ChatRenderer.plain()),
+        "",
+        "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"x\\udc00\"}]}");
+    Reject example = sft.get(0).rejectOrNull();
+    assertEquals(RejectReason.INVALID_UTF8, example.reason());
+    assertEquals("messages[1].content", example.field());
+    assertEquals(2, example.line());
+
+    List<Parsed<io.aligntune.core.data.eval.EvalPrompt>> prompts = readLines(new io.aligntune.core.data.eval.EvalPromptParser(),
+        "{\"id\": \"a\", \"category\": \"c\", \"prompt\": \"\\udbff\", \"expected\": \"refuse\"}");
+    Reject prompt = prompts.get(0).rejectOrNull();
+    assertEquals(List.of(RejectReason.INVALID_UTF8, "prompt", 1L), List.of(prompt.reason(), prompt.field(), prompt.line()));
+  }
+
+  @Test
+  void anUnpairedSurrogateInAKeyOrAJsonArrayElementIsRejectedToo() {
+    Reject key = JsonlSource.parseLine(new RawLine(7, "{\"a\": {\"k\\udfff\": 1}}", null, "\n"), "s", LINE_AND_TEXT)
+        .rejectOrNull();
+    assertEquals(List.of(RejectReason.INVALID_UTF8, "a.k\\udfff", 7L), List.of(key.reason(), key.field(), key.line()));
+    try (Stream<Parsed<String>> elements = JsonArraySource.read("a.json",
+        new ByteArrayInputStream("[{\"t\": \"ok\"}, {\"t\": [\"\\ud800\"]}]".getBytes(StandardCharsets.UTF_8)),
+        (record, source, line) -> Parsed.accepted(record.toString()))) {
+      List<Parsed<String>> all = elements.toList();
+      assertTrue(all.get(0).isAccepted());
+      Reject element = all.get(1).rejectOrNull();
+      assertEquals(List.of(RejectReason.INVALID_UTF8, "t[0]", 1L), List.of(element.reason(), element.field(), element.line()));
+    }
+  }
 }
