@@ -68,8 +68,8 @@ final class ScoreCommand implements Callable<Integer> {
   Path input;
 
   @Option(names = "--output", required = true, paramLabel = "OUT.jsonl",
-      description = "Scores, one object per scored line, in input order; rejected lines go beside it, to OUT"
-          + " with .jsonl replaced by .rejects.jsonl (scores.jsonl -> scores.rejects.jsonl).")
+      description = "Scores, one object per scored line, in input order. Rejected lines go beside it, to"
+          + " the same name with .rejects.jsonl in place of .jsonl (the path is printed).")
   Path output;
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8",
