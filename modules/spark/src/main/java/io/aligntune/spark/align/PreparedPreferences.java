@@ -9,6 +9,7 @@ import io.aligntune.spark.data.DatasetManifest;
 import io.aligntune.spark.data.PreferenceDataJob;
 import io.aligntune.spark.data.TokenizedPreferences;
 import io.aligntune.spark.dpo.ReferenceLogProbJob;
+import io.aligntune.spark.progress.AccumulatorProgress;
 import io.aligntune.spark.model.ModelLocation;
 import io.aligntune.spark.model.ModelSource;
 import io.aligntune.spark.tables.WarehouseTables;
@@ -16,6 +17,7 @@ import io.aligntune.train.dpo.DpoExample;
 import java.io.PrintStream;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
@@ -30,6 +32,9 @@ import org.apache.spark.storage.StorageLevel;
  * @param reused whether a stored dataset was reused
  */
 public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, DatasetManifest manifest, boolean reused) {
+
+  /** How often the reference pass reports progress (executor heartbeats bring news every 10 s by default). */
+  static final java.time.Duration PROGRESS_EVERY = java.time.Duration.ofSeconds(15);
 
   static PreferenceDataJob.Settings settings(AlignTuneConfig config, ModelLocation base) {
     AlignSettings align = config.align();
@@ -73,8 +78,14 @@ public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, Data
       }
       int partitions = align.training().partitions();
       JavaRDD<DpoExample> unscored = prepared.data().examples().repartition(partitions);
-      JavaRDD<DpoExample> scored = ReferenceLogProbJob.run(unscored, policy, align.training().microBatchSize());
-      data = prepared.data().withReferences(scored, referenceModel).write(dataPath);
+      LongAccumulator scoredPairs = spark.sparkContext().longAccumulator("reference pairs scored");
+      JavaRDD<DpoExample> scored = ReferenceLogProbJob.run(unscored, policy, align.training().microBatchSize(),
+          scoredPairs);
+      // one task per partition scores for minutes on a real dataset: say how far it is
+      try (AccumulatorProgress progress = AccumulatorProgress.watch(spark.sparkContext(), scoredPairs,
+          prepared.report().examples(), "[" + phase + "] reference log-probs", console, PROGRESS_EVERY)) {
+        data = prepared.data().withReferences(scored, referenceModel).write(dataPath);
+      }
       console.printf("[%s] reference log-probs computed once (adapters off) and stored: %s%n", phase, dataPath);
     }
     JavaRDD<DpoExample> examples = data.examples().repartition(align.training().partitions())

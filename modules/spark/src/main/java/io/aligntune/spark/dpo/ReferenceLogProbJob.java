@@ -9,6 +9,7 @@ import io.aligntune.train.dpo.ReferenceLogProbs;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * The reference model's log-probs for every pair, computed once by a Spark pass before training (adapters
@@ -21,6 +22,14 @@ public final class ReferenceLogProbJob {
   private ReferenceLogProbJob() {}
 
   public static JavaRDD<DpoExample> run(JavaRDD<DpoExample> examples, ModelSource policy, int batchPairs) {
+    return run(examples, policy, batchPairs, null);
+  }
+
+  /**
+   * @param scoredPairs counts the pairs scored so far (for {@code AccumulatorProgress}), or null
+   */
+  public static JavaRDD<DpoExample> run(JavaRDD<DpoExample> examples, ModelSource policy, int batchPairs,
+      LongAccumulator scoredPairs) {
     examples.context().setJobDescription("reference log-probs (adapters off)");
     return examples.mapPartitions(part -> {
       List<DpoExample> mine = new ArrayList<>();
@@ -31,7 +40,8 @@ public final class ReferenceLogProbJob {
       return JvmGradientLock.run(() -> {
         // pristine: under full fine-tuning a training step in this JVM overwrote the cached base weights
         LlamaModel model = ExecutorModels.pristine(policy);
-        return ReferenceLogProbs.fill(model, mine, batchPairs);
+        return scoredPairs == null ? ReferenceLogProbs.fill(model, mine, batchPairs)
+            : ReferenceLogProbs.fill(model, mine, batchPairs, scoredPairs::add);
       }).iterator();
     });
   }

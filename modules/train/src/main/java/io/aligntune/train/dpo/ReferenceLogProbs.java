@@ -16,6 +16,12 @@ public final class ReferenceLogProbs {
 
   /** The examples with their reference fields filled, in the same order. */
   public static List<DpoExample> fill(LlamaModel model, List<DpoExample> examples, int batchPairs) {
+    return fill(model, examples, batchPairs, pairs -> {});
+  }
+
+  /** As {@link #fill(LlamaModel, List, int)}, telling {@code scored} the number of pairs after each batch. */
+  public static List<DpoExample> fill(LlamaModel model, List<DpoExample> examples, int batchPairs,
+      java.util.function.IntConsumer scored) {
     boolean adaptersWereOn = model.adaptersEnabled();
     model.setAdaptersEnabled(false);
     try {
@@ -36,6 +42,7 @@ public final class ReferenceLogProbs {
         for (int i = 0; i < chunk.size(); i++) {
           out.add(chunk.get(i).withReference(sums[i], sums[chunk.size() + i]));
         }
+        scored.accept(chunk.size());
       }
       return out;
     } finally {
