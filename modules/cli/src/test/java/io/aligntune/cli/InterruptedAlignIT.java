@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InterruptedAlignIT {
 
-  static final Path REPO = Paths.get("../..").toAbsolutePath().normalize();
+  static final Path REPO = AligntuneProcess.REPO;
 
   @Test
   void aSignalledAlignSaysHowToContinueAndResumeContinues(@TempDir Path work) throws Exception {
@@ -40,9 +39,9 @@ class InterruptedAlignIT {
         "  training: {max_steps: 40, global_batch_size: 8, micro_batch_size: 8, checkpoint_every: 2, partitions: 1}",
         "output: {warehouse: '" + work.resolve("runs/warehouse") + "'}",
         ""));
+    AligntuneProcess firstRun = AligntuneProcess.start(work, "first", "2g", "align", "--config", config.toString());
+    Process first = firstRun.process();
     Path out = work.resolve("first.out");
-    Path err = work.resolve("first.err");
-    Process first = start(work, config, out, err, false);
     // stop it once a few steps (and so at least one checkpoint) are done
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (!Files.readString(out).contains("[align] step 5/40") && first.isAlive() && System.nanoTime() < deadline) {
@@ -51,7 +50,7 @@ class InterruptedAlignIT {
     assertTrue(first.isAlive(), "the run ended before it could be interrupted:\n" + Files.readString(out));
     first.destroy(); // SIGTERM
     assertTrue(first.waitFor(2, TimeUnit.MINUTES), "the signalled JVM did not exit");
-    String firstErr = Files.readString(err);
+    String firstErr = firstRun.err();
     assertNotEquals(0, first.exitValue());
     assertTrue(firstErr.contains("aligntune align: interrupted by a signal before it finished; the checkpoints written so"
         + " far are kept in " + work.resolve("runs") + "/interrupted/align/checkpoints; continue with: aligntune align"
@@ -59,25 +58,14 @@ class InterruptedAlignIT {
     assertFalse(firstErr.contains("aligntune align: error:"), "the shutdown's echo is not reported as the error:\n"
         + firstErr);
 
-    Path againOut = work.resolve("again.out");
-    Process again = start(work, config, againOut, work.resolve("again.err"), true);
-    assertTrue(again.waitFor(5, TimeUnit.MINUTES), "the resumed run did not finish");
-    String resumed = Files.readString(againOut);
-    assertEquals(0, again.exitValue(), resumed + Files.readString(work.resolve("again.err")));
+    AligntuneProcess again = AligntuneProcess.start(work, "again", "2g", "align", "--config", config.toString(),
+        "--resume");
+    assertTrue(again.finishes(java.time.Duration.ofMinutes(5)), "the resumed run did not finish" + again.diagnostics());
+    String resumed = again.out();
+    assertEquals(0, again.process().exitValue(), again.diagnostics());
     Matcher from = Pattern.compile("resuming run interrupted from step (\\d+)").matcher(resumed);
     assertTrue(from.find(), resumed);
     assertTrue(Integer.parseInt(from.group(1)) >= 4, "resumed from the last checkpoint: " + from.group(1));
     assertTrue(resumed.contains("[align] step 40/40"), resumed);
-  }
-
-  static Process start(Path work, Path config, Path out, Path err, boolean resume) throws Exception {
-    ProcessBuilder align = new ProcessBuilder(REPO.resolve("bin/aligntune").toString(), "align", "--config",
-        config.toString()).directory(work.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
-    if (resume) {
-      align.command().add("--resume");
-    }
-    align.environment().put("ALIGNTUNE_SKIP_BUILD", "1"); // `package` has just built the jar this script runs
-    align.environment().put("ALIGNTUNE_JAVA_OPTS", "-Xmx2g");
-    return align.start();
   }
 }

@@ -9,9 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,26 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QuickstartIT {
 
-  static final Path REPO = Paths.get("../..").toAbsolutePath().normalize();
+  static final Path REPO = AligntuneProcess.REPO;
 
   @Test
   void theReadmeMainCommandRunsTheWholePipelineAndSaysWhereTheTablesAre(@TempDir Path work) throws Exception {
     copyTree(REPO.resolve("conf"), work.resolve("conf"));
     copyTree(REPO.resolve("data-samples"), work.resolve("data-samples"));
-    Path stdout = work.resolve("stdout.txt");
-    Path stderr = work.resolve("stderr.txt");
-    ProcessBuilder main = new ProcessBuilder(REPO.resolve("bin/aligntune").toString(), "run", "--config",
-        "conf/quickstart.yaml").directory(work.toFile()).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-    main.environment().put("ALIGNTUNE_SKIP_BUILD", "1"); // `package` has just built the jar this script runs
-    main.environment().put("ALIGNTUNE_JAVA_OPTS", "-Xmx3g");
-    Process process = main.start();
-    boolean finished = process.waitFor(10, TimeUnit.MINUTES);
-    if (!finished) {
-      process.destroyForcibly();
-    }
-    String out = Files.readString(stdout);
-    String diagnostics = "\n--- stdout\n" + out + "\n--- stderr (tail)\n"
-        + SparkSubmitPipelineIT.tail(Files.readString(stderr), 6000);
+    AligntuneProcess main = AligntuneProcess.start(work, "quickstart", "3g", "run", "--config", "conf/quickstart.yaml");
+    boolean finished = main.finishes(Duration.ofMinutes(10));
+    Process process = main.process();
+    String out = main.out();
+    String diagnostics = main.diagnostics();
     assertTrue(finished, "the main command did not finish in 10 minutes" + diagnostics);
 
     // a random tiny Llama cannot reach the 95% pass rate: the promotion gate refuses, exit code 3 (README)

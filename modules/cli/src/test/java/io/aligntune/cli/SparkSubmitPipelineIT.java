@@ -78,7 +78,7 @@ class SparkSubmitPipelineIT {
       process.destroyForcibly();
     }
     String out = Files.readString(stdout);
-    String diagnostics = "\n--- stdout\n" + out + "\n--- stderr (tail)\n" + tail(Files.readString(stderr), 6000);
+    String diagnostics = "\n--- stdout\n" + out + "\n--- stderr (tail)\n" + AligntuneProcess.tail(Files.readString(stderr), 6000);
     assertTrue(finished, "spark-submit did not finish in 15 minutes" + diagnostics);
 
     // the promotion gate refuses (stories260K cannot reach 95%), and spark-submit (client mode) returns
@@ -164,7 +164,4 @@ class SparkSubmitPipelineIT {
     return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
-  static String tail(String text, int chars) {
-    return text.length() <= chars ? text : text.substring(text.length() - chars);
-  }
 }
