@@ -34,7 +34,7 @@ public final class AlignCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AlignTuneConfig cfg = AlignTuneConfig.load(config);
-    Interruption.explainOnSignal("aligntune align", "the checkpoints written so far are kept in "
+    Interruption.explainOnSignal("aligntune align", "the checkpoints written so far (none before the first checkpoint_every steps) are kept in "
         + AlignJob.phaseDir(cfg, "align") + "/checkpoints; continue with: aligntune align --config " + config
         + " --resume");
     PrintStream console = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, "UTF-8");

@@ -27,10 +27,22 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML config, e.g. conf/quickstart.yaml")
   Path config;
 
-  @Option(names = "--run-date", paramLabel = "YYYY-MM-DD",
+  @Option(names = "--run-date", paramLabel = "YYYY-MM-DD", converter = RunDate.class,
       description = "Date the run's table partitions belong to; default: the config's run date, else today."
           + " Schedulers pass it.")
   String runDate;
+
+  /** A bad --run-date is a usage error (exit 2), like any other bad option value. */
+  static final class RunDate implements picocli.CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        return java.time.LocalDate.parse(value).toString();
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a date YYYY-MM-DD");
+      }
+    }
+  }
 
   @Override
   public Integer call() throws Exception {

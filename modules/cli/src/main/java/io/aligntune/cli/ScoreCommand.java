@@ -173,6 +173,12 @@ final class ScoreCommand implements Callable<Integer> {
     if (!node.isObject()) {
       return reject(lineNumber, null, "not_an_object", "expected a JSON object, got " + nodeType(node));
     }
+    // an escape such as "\ud800" alone decodes to text that UTF-8 cannot encode: neither scorable nor writable
+    io.aligntune.core.data.Reject unencodable = io.aligntune.core.data.StrictJson.unpairedSurrogate(node,
+        input.toString(), lineNumber);
+    if (unencodable != null) {
+      return reject(lineNumber, unencodable.field(), "invalid_utf8", unencodable.detail());
+    }
     String[] texts = new String[2];
     String[] fields = {PROMPT, COMPLETION};
     for (int i = 0; i < fields.length; i++) {

@@ -53,7 +53,7 @@ class InterruptedAlignIT {
     String firstErr = firstRun.err();
     assertNotEquals(0, first.exitValue());
     assertTrue(firstErr.contains("aligntune align: interrupted by a signal before it finished; the checkpoints written so"
-        + " far are kept in " + work.resolve("runs") + "/interrupted/align/checkpoints; continue with: aligntune align"
+        + " far (none before the first checkpoint_every steps) are kept in " + work.resolve("runs") + "/interrupted/align/checkpoints; continue with: aligntune align"
         + " --config " + config + " --resume"), firstErr);
     assertFalse(firstErr.contains("aligntune align: error:"), "the shutdown's echo is not reported as the error:\n"
         + firstErr);

@@ -182,6 +182,9 @@ class MainTest {
     CliRun batch = CliRun.of("score", "--model", model.toString(), "--input", "a", "--output", "b", "--batch-size", "0");
     assertEquals(2, batch.exitCode(), batch.toString());
     assertTrue(batch.err().contains("--batch-size must be >= 1, got 0"), batch.err());
+    CliRun date = CliRun.of("run", "--config", "absent.yaml", "--run-date", "2026-13-45");
+    assertEquals(2, date.exitCode(), date.toString());
+    assertTrue(date.err().contains("'2026-13-45' is not a date YYYY-MM-DD"), date.err());
   }
 
   @ParameterizedTest

@@ -76,6 +76,16 @@ class ScoreCommandTest {
   }
 
   @Test
+  void aLoneSurrogateEscapeIsRejectedAndTheOtherLinesAreScored() throws IOException {
+    Scored scored = score("surrogate", List.of(TARGET, "{\"prompt\": \"Lone \\ud800\", \"completion\": \"y\"}"), 8);
+    assertEquals(1, scored.results().size(), scored.run().toString());
+    assertEquals(1, scored.rejects().size(), scored.run().toString());
+    assertEquals("invalid_utf8", scored.rejects().get(0).get("reason").asText());
+    assertEquals("prompt", scored.rejects().get(0).get("field").asText());
+    assertEquals(2, scored.rejects().get(0).get("line").asLong());
+  }
+
+  @Test
   void batchedValueEqualsTheValueComputedAlone() throws IOException {
     Scored batched = score("batched", List.of(SHORTER, TARGET, LONGER, SHORTER), 8);
     Scored alone = score("alone", List.of(TARGET), 1);

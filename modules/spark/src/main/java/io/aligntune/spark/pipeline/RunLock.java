@@ -76,20 +76,42 @@ final class RunLock implements AutoCloseable {
     if (!tryCreate(fs, path, content)) {
       JsonNode holder = read(fs, path);
       Duration age = holder == null ? null : Duration.between(Instant.parse(holder.get("heartbeat_at").asText()), Instant.now());
-      if (age != null && age.compareTo(staleAfter) < 0) {
+      boolean goneHere = holder != null && deadOnThisHost(holder.get("owner").asText());
+      if (age != null && age.compareTo(staleAfter) < 0 && !goneHere) {
         throw new IllegalStateException("run " + runId + " is already running: attempt " + holder.get("owner").asText()
             + " started " + holder.get("started_at").asText() + ", last heartbeat " + age.toSeconds() + " s ago (" + path
             + "). Two attempts would write the same checkpoints and table partitions; wait for it to finish, or stop it."
-            + " A lock whose heartbeat is " + staleAfter.toSeconds() + " s old is taken to be a dead attempt's.");
+            + " If it is dead (killed on another machine), its lock goes stale once its heartbeat is "
+            + staleAfter.toSeconds() + " s old, in about " + Math.max(1, staleAfter.minus(age).toSeconds())
+            + " s: run again then and this run continues where it stopped.");
       }
       console.println("[run] taking over the lock of attempt " + (holder == null ? "(unreadable)" : holder.get("owner").asText()
-          + ", whose last heartbeat was " + age.toSeconds() + " s ago") + ": it stopped without releasing it");
+          + (goneHere ? ", whose process no longer exists on this host" : ", whose last heartbeat was " + age.toSeconds()
+          + " s ago")) + ": it stopped without releasing it");
       fs.delete(path, false);
       if (!tryCreate(fs, path, content)) {
         throw new IllegalStateException("run " + runId + ": another attempt took the stale lock " + path + " first");
       }
     }
     return new RunLock(path, fs, content, heartbeat);
+  }
+
+  /**
+   * Whether {@code owner} ("pid@host", as {@link ManagementFactory} names a JVM) is a process of this host
+   * that no longer runs: then its lock need not wait to go stale (kill -9 and an immediate re-run).
+   */
+  static boolean deadOnThisHost(String owner) {
+    int at = owner.indexOf('@');
+    String self = ManagementFactory.getRuntimeMXBean().getName();
+    if (at <= 0 || !owner.substring(at).equals(self.substring(self.indexOf('@')))) {
+      return false;
+    }
+    try {
+      long pid = Long.parseLong(owner.substring(0, at));
+      return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static boolean tryCreate(FileSystem fs, Path path, ObjectNode content) throws IOException {

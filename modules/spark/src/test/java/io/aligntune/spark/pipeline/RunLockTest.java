@@ -53,6 +53,32 @@ class RunLockTest {
   }
 
   @Test
+  void aFreshLockOfAProcessGoneFromThisHostIsTakenOverAtOnce(@TempDir Path dir) throws Exception {
+    // kill -9 and an immediate re-run: the lock's heartbeat is fresh but its process no longer exists
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    String self = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+    String owner = gone.pid() + self.substring(self.indexOf('@'));
+    Files.createDirectories(dir.resolve("r4"));
+    Files.writeString(dir.resolve("r4/_LOCK.json"), "{\"run_id\": \"r4\", \"owner\": \"" + owner + "\", \"started_at\": \""
+        + Instant.now() + "\", \"heartbeat_at\": \"" + Instant.now() + "\"}");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    try (RunLock lock = RunLock.acquire(dir.resolve("r4").toString(), "r4", new PrintStream(log, true, StandardCharsets.UTF_8))) {
+      assertTrue(log.toString(StandardCharsets.UTF_8).contains("whose process no longer exists on this host"),
+          log.toString(StandardCharsets.UTF_8));
+    }
+    // a live process of this host (this JVM's parent stands in) keeps its fresh lock, and the refusal says
+    // when a dead one elsewhere would go stale
+    String alive = ProcessHandle.current().parent().map(ProcessHandle::pid).orElseThrow() + self.substring(self.indexOf('@'));
+    Files.writeString(dir.resolve("r4/_LOCK.json"), "{\"run_id\": \"r4\", \"owner\": \"" + alive + "\", \"started_at\": \""
+        + Instant.now() + "\", \"heartbeat_at\": \"" + Instant.now() + "\"}");
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> RunLock.acquire(dir.resolve("r4").toString(), "r4", QUIET));
+    assertTrue(refused.getMessage().contains("its lock goes stale once its heartbeat is 60 s old, in about"),
+        refused.getMessage());
+  }
+
+  @Test
   void theHolderKeepsItsHeartbeatFresh(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("r3/_LOCK.json");
     try (RunLock lock = RunLock.acquire(dir.resolve("r3").toString(), "r3", QUIET, Duration.ofMillis(50),
