@@ -114,6 +114,22 @@ public final class QuarantineReport implements Serializable {
     return this;
   }
 
+  /** For people: {@code 2 records read, 0 kept, 2 rejected (missing_field: 1, invalid_value: 1)}. */
+  public String describe() {
+    StringBuilder line = new StringBuilder().append(rowsRead).append(" records read, ").append(rowsAccepted)
+        .append(" kept, ").append(rowsRejected).append(" rejected");
+    if (!rejectsByReason.isEmpty()) {
+      java.util.StringJoiner reasons = new java.util.StringJoiner(", ", " (", ")");
+      rejectsByReason.forEach((reason, count) -> reasons.add(reason.code() + ": " + count));
+      line.append(reasons);
+    }
+    if (blankLinesSkipped > 0) {
+      line.append("; ").append(blankLinesSkipped).append(blankLinesSkipped == 1 ? " blank line" : " blank lines")
+          .append(" skipped");
+    }
+    return line.toString();
+  }
+
   @Override
   public String toString() {
     StringBuilder reasons = new StringBuilder();

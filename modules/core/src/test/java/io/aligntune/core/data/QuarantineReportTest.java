@@ -35,6 +35,10 @@ class QuarantineReportTest {
     assertEquals(Map.of(RejectReason.MISSING_FIELD, 2L, RejectReason.NO_PAIRS, 1L), report.rejectsByReason());
     assertTrue(report.isConsistent());
     report.checkConsistent();
+    assertEquals("5 records read, 2 kept, 3 rejected (" + RejectReason.MISSING_FIELD.code() + ": 2, "
+        + RejectReason.NO_PAIRS.code() + ": 1)", report.describe());
+    assertEquals("0 records read, 0 kept, 0 rejected; 2 blank lines skipped",
+        new QuarantineReport().addBlankLines(2).describe());
   }
 
   @Test

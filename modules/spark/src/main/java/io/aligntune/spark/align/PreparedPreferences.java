@@ -101,8 +101,18 @@ public record PreparedPreferences(JavaRDD<DpoExample> examples, long count, Data
   public String summary() {
     DatasetManifest.StageCounts p = manifest.parsing();
     DatasetManifest.StageCounts t = manifest.tokenizing();
-    return String.format("%d rows read, %d rejected while parsing %s, %d rejected after tokenizing %s, %d pairs%s%s",
-        p.read(), p.rejected(), p.rejectsByReason(), t.rejected(), t.rejectsByReason(), count,
-        p.blankLines() > 0 ? ", " + p.blankLines() + " blank lines skipped" : "", reused ? " (reused)" : "");
+    return String.format("%d records read, %d pairs kept, %d rejected while parsing%s, %d rejected after tokenizing%s%s%s",
+        p.read(), count, p.rejected(), reasons(p.rejectsByReason()), t.rejected(), reasons(t.rejectsByReason()),
+        p.blankLines() > 0 ? "; " + p.blankLines() + " blank lines skipped" : "", reused ? " (reused)" : "");
+  }
+
+  /** " (empty_field: 4, prompt_not_shared: 5)", or "" when there are none. */
+  private static String reasons(java.util.Map<String, Long> byReason) {
+    if (byReason.isEmpty()) {
+      return "";
+    }
+    java.util.StringJoiner joined = new java.util.StringJoiner(", ", " (", ")");
+    new java.util.TreeMap<>(byReason).forEach((reason, n) -> joined.add(reason + ": " + n));
+    return joined.toString();
   }
 }

@@ -55,8 +55,8 @@ public final class EvalJob {
    */
   public static EvalReport run(SparkSession spark, LoadedSuites suites, EvalSettings settings) {
     if (suites.prompts().isEmpty()) {
-      throw new IllegalArgumentException("the eval suites yielded no prompt (" + suites.rejects().size()
-          + " records rejected: " + suites.total() + "); nothing to evaluate");
+      throw new IllegalArgumentException("the eval suites yielded no prompt (" + suites.total().describe()
+          + "; see the rejects table); nothing to evaluate");
     }
     if (settings.generation().chatTemplate()) {
       // fail here, once, rather than in every task
