@@ -20,15 +20,19 @@ public record RunSettings(String id, String date, long seed, String master, Stri
     boolean dateGiven) {
 
   /**
-   * The master URLs SparkContext accepts (its createTaskScheduler): checked at load so that a typo names the
-   * field instead of failing with a stack trace once Spark starts.
+   * The master URLs the embedded launcher (bin/aligntune) can start: checked at load so that a typo names the
+   * field instead of failing with a stack trace once Spark starts. run.master is read only when no master is
+   * set already, and spark-submit always sets one, so YARN and Kubernetes (whose Spark modules the launcher
+   * does not carry) are reached through {@code spark-submit --master}, not through this field; Mesos is gone
+   * from Spark 4.
    */
   private static final java.util.regex.Pattern MASTER = java.util.regex.Pattern.compile(
       "local|local\\[(\\*|[1-9]\\d*)]|local\\[(\\*|[1-9]\\d*),\\s*[1-9]\\d*]|local-cluster\\[\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*,\\s*[1-9]\\d*\\s*]"
-          + "|spark://\\S+|yarn|k8s://\\S+|mesos://\\S+");
+          + "|spark://\\S+");
 
   static final String MASTER_FORMS =
-      "local, local[N], local[*], local[N,F], local-cluster[N,C,M], spark://host:port, yarn, k8s://..., mesos://...";
+      "local, local[N], local[*], local[N,F], local-cluster[N,C,M], spark://host:port (for YARN or Kubernetes use"
+          + " spark-submit --master: run.master applies only when no master is given)";
 
   public RunSettings(String id, String date, long seed, String master, String outputDir) {
     this(id, date, seed, master, outputDir, id, true);
