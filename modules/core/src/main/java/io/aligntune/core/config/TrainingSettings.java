@@ -30,10 +30,10 @@ public record TrainingSettings(long maxSteps, int globalBatchSize, int microBatc
         n.number("weight_decay", 0.0, 0, 10), n.number("max_grad_norm", 1.0, 0, 1e9),
         n.integer("checkpoint_every", 50, 1, 100_000_000), (int) n.integer("partitions", 2, 1, 100_000));
     if (s.microBatchSize > s.globalBatchSize) {
-      throw n.error("micro_batch_size", "(" + s.microBatchSize + ") must not exceed global_batch_size (" + s.globalBatchSize + ")");
+      throw n.error(n.path("micro_batch_size"), "(" + s.microBatchSize + ") must not exceed global_batch_size (" + s.globalBatchSize + ")");
     }
     if (s.warmupSteps >= s.maxSteps && s.warmupSteps > 0) {
-      throw n.error("warmup_steps", "(" + s.warmupSteps + ") must be smaller than max_steps (" + s.maxSteps + ")");
+      throw n.error(n.path("warmup_steps"), "(" + s.warmupSteps + ") must be smaller than max_steps (" + s.maxSteps + ")");
     }
     n.rejectUnknown(); // a misspelt training key must not silently fall back to its default
     return s;

@@ -135,6 +135,14 @@ class AlignTuneConfigTest {
   }
 
   @Test
+  void trainingCrossChecksNameTheFullFieldPath() {
+    assertEquals("bad.yaml: align.training.warmup_steps (10) must be smaller than max_steps (10)",
+        error(MINIMAL + "align: {data: [x.jsonl], training: {max_steps: 10, warmup_steps: 10}}\n"));
+    assertEquals("bad.yaml: finetune.training.micro_batch_size (8) must not exceed global_batch_size (4)",
+        error(MINIMAL + "finetune: {data: [x.jsonl], training: {global_batch_size: 4, micro_batch_size: 8}}\n"));
+  }
+
+  @Test
   void badValuesNameTheFieldAndWhatIsAllowed() {
     String loss = error(MINIMAL + "align: {data: [x.jsonl], loss: kto}\n");
     assertTrue(loss.contains("bad.yaml") && loss.contains("align.loss") && loss.contains("sigmoid, ipo, hinge"), loss);

@@ -110,6 +110,12 @@ final class RunInputs {
    * @throws MissingInputsException naming every missing path, or path whose scheme no FileSystem on the
    *     classpath serves, with its field, before anything is hashed
    */
+  private static boolean isFolder(String uri) throws IOException {
+    org.apache.hadoop.fs.Path path = HadoopFiles.path(uri);
+    org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(uri);
+    return fs.exists(path) && fs.getFileStatus(path).isDirectory();
+  }
+
   static RunInputs check(AlignTuneConfig config) throws IOException {
     Map<String, String> fields = named(config);
     List<String> missing = new ArrayList<>();
@@ -125,7 +131,7 @@ final class RunInputs {
       }
       if (files.isEmpty()) {
         missing.add("  " + f.getKey() + ": " + f.getValue() + (isGlob(f.getValue()) ? " (the pattern matches no file)"
-            : " (not found)"));
+            : isFolder(f.getValue()) ? " (a folder with no data file in it)" : " (not found)"));
       }
       matched.put(f.getKey(), files);
     }

@@ -56,6 +56,18 @@ class RunInputsTest {
   }
 
   @Test
+  void anEmptyFolderIsReportedAsAFolderWithNoDataNotAsMissing(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("text.txt"), "some text\n");
+    Files.writeString(dir.resolve("suite.jsonl"), "{}\n");
+    Files.writeString(dir.resolve("sft.jsonl"), "{\"prompt\": \"a\", \"completion\": \"b\"}\n");
+    Path folder = Files.createDirectories(dir.resolve("prefs"));
+    Files.writeString(folder.resolve("_SUCCESS"), ""); // a marker file is not data
+    String m = assertThrows(RunInputs.MissingInputsException.class, () -> RunInputs.check(config(dir,
+        dir.resolve("sft.jsonl").toString(), dir.resolve("suite.jsonl").toString(), folder.toString()))).getMessage();
+    assertTrue(m.contains("align.data[0]: " + folder + " (a folder with no data file in it)"), m);
+  }
+
+  @Test
   void emptyTrainingDataIsRefusedNamingTheFieldAndFileBeforeAnyPhaseRuns(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("text.txt"), "some text\n");
     Files.writeString(dir.resolve("suite.jsonl"), "{}\n");
